@@ -1,0 +1,16 @@
+"""course_utils: the plumbing of the hands-on PyTorch LeNet course.
+
+One module per concern, each imported on demand (nothing runs at import):
+
+- ``course_utils.env``: quick mode, seeding, the device and ``setup()``;
+- ``course_utils.data``: Fashion-MNIST files, torchvision datasets and fast in-memory batches;
+- ``course_utils.plots``: figures with titles and class names;
+- further modules (``checks``, ``exercises``, ``widgets``, ``training``) as the course adds them.
+
+The network, the training loop and the test loop are *not* here: the notebooks teach them.
+"""
+
+from course_utils.env import setup
+
+__all__ = ["setup"]
+__version__ = "0.1.0"

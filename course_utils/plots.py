@@ -1,0 +1,220 @@
+"""Figures for the course: one idea per figure, each with a title, labels and class names.
+
+Every function takes tensors or arrays, draws one figure and returns the matplotlib ``Figure``
+(so tests and widgets can inspect it). In a notebook the figure shows as the cell's output.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from course_utils.data import CLASSES, MEAN, STD
+
+__all__ = [
+    "show_image",
+    "show_images",
+    "show_feature_maps",
+    "show_kernels",
+    "plot_curves",
+    "plot_confusion_matrix",
+    "show_mistakes",
+    "plot_probabilities",
+    "to_numpy_image",
+]
+
+
+def to_numpy_image(img: torch.Tensor | np.ndarray, unnormalize: bool = False) -> np.ndarray:
+    """Return a 2-D NumPy array from an image shaped (H, W), (1, H, W) or (1, 1, H, W)."""
+    arr = img.detach().cpu().float().numpy() if isinstance(img, torch.Tensor) else np.asarray(img, float)
+    arr = np.squeeze(arr)
+    if arr.ndim != 2:
+        raise ValueError(f"expected one grey image shaped (H, W) or (1, H, W), got {np.shape(img)}")
+    return arr * STD + MEAN if unnormalize else arr
+
+
+def _label(y: int | torch.Tensor) -> str:
+    return CLASSES[int(y)]
+
+
+def show_image(img, title: str = "", ax=None, cmap: str = "gray", colorbar: bool = False):
+    """Draw one grey image (any of the shapes :func:`to_numpy_image` takes); returns the Figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(3, 3))
+    else:
+        fig = ax.figure
+    im = ax.imshow(to_numpy_image(img), cmap=cmap)
+    ax.set_title(title)
+    ax.axis("off")
+    if colorbar:
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    return fig
+
+
+def show_images(
+    images: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor | None = None,
+    title: str = "Fashion-MNIST images",
+    ncols: int = 8,
+    preds: Sequence[int] | torch.Tensor | None = None,
+):
+    """A grid of images titled with their class names (and predictions, when given)."""
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, 1.9 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(to_numpy_image(images[i]), cmap="gray")
+        if labels is not None and preds is not None:
+            ok = int(preds[i]) == int(labels[i])
+            ax.set_title(
+                f"true: {_label(labels[i])}\npred: {_label(preds[i])}",
+                fontsize=8,
+                color="green" if ok else "red",
+            )
+        elif labels is not None:
+            ax.set_title(_label(labels[i]), fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: int = 8, image=None):
+    """Every channel of one feature map stack (C, H, W) or (1, C, H, W), with shared colours.
+
+    When ``image`` is given it is drawn first, labelled "input", so the maps can be compared.
+    """
+    maps = maps.detach().cpu()
+    if maps.dim() == 4:
+        maps = maps[0]
+    if maps.dim() != 3:
+        raise ValueError(f"expected feature maps shaped (C, H, W) or (1, C, H, W), got {tuple(maps.shape)}")
+    panels = ([("input", image)] if image is not None else []) + [
+        (f"channel {c}", maps[c]) for c in range(maps.shape[0])
+    ]
+    ncols = min(ncols, len(panels))
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 1.9 * nrows), squeeze=False)
+    vmin, vmax = float(maps.min()), float(maps.max())
+    for ax, (name, panel) in zip(axes.flat, panels):
+        if name == "input":
+            ax.imshow(to_numpy_image(panel), cmap="gray")
+        else:
+            ax.imshow(panel.numpy(), cmap="viridis", vmin=vmin, vmax=vmax)
+        ax.set_title(name, fontsize=8)
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.suptitle(f"{title}: {tuple(maps.shape)} (C, H, W)")
+    fig.tight_layout()
+    return fig
+
+
+def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8):
+    """The kernels of a conv layer's weight (out, in, k, k), first input channel, blue < 0 < red."""
+    w = weight.detach().cpu()
+    if w.dim() != 4:
+        raise ValueError(f"expected a conv weight shaped (out, in, k, k), got {tuple(w.shape)}")
+    n = w.shape[0]
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    lim = float(w[:, 0].abs().max()) or 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(w[i, 0].numpy(), cmap="bwr", vmin=-lim, vmax=lim)
+            ax.set_title(f"kernel {i}", fontsize=8)
+    fig.suptitle(f"{title}: weight {tuple(w.shape)}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(
+    curves: dict[str, Sequence[float]],
+    title: str = "Learning curves",
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    ax=None,
+    logy: bool = False,
+):
+    """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+    else:
+        fig = ax.figure
+    for name, values in curves.items():
+        values = [float(v) for v in values]
+        xs = range(1, len(values) + 1) if xlabel == "epoch" else range(len(values))
+        ax.plot(list(xs), values, marker="o" if len(values) <= 30 else None, label=name)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix: torch.Tensor | np.ndarray, title: str = "Confusion matrix", normalize: bool = True):
+    """A 10x10 confusion matrix (rows: true class, columns: predicted) with class names."""
+    m = matrix.cpu().numpy() if isinstance(matrix, torch.Tensor) else np.asarray(matrix)
+    m = m.astype(float)
+    shown = m / np.maximum(m.sum(axis=1, keepdims=True), 1) if normalize else m
+    fig, ax = plt.subplots(figsize=(7, 6))
+    im = ax.imshow(shown, cmap="Blues")
+    ax.set_xticks(range(len(CLASSES)), CLASSES, rotation=45, ha="right")
+    ax.set_yticks(range(len(CLASSES)), CLASSES)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    for i in range(shown.shape[0]):
+        for j in range(shown.shape[1]):
+            text = f"{shown[i, j]:.2f}" if normalize else f"{int(m[i, j])}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                    color="white" if shown[i, j] > shown.max() / 2 else "black")
+    fig.colorbar(im, ax=ax, fraction=0.046, label="fraction of the true class" if normalize else "count")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_mistakes(images, labels, preds, title: str = "Misclassified test images", max_images: int = 16):
+    """A gallery of misclassified images, each titled with its true and predicted class."""
+    labels = torch.as_tensor(labels).cpu()
+    preds = torch.as_tensor(preds).cpu()
+    wrong = torch.nonzero(labels != preds).flatten()[:max_images]
+    if len(wrong) == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.set_title(f"{title}: none")
+        return fig
+    return show_images(images[wrong.to(images.device)], labels[wrong], title=title, preds=preds[wrong])
+
+
+def plot_probabilities(image, probs: torch.Tensor, label: int | None = None, title: str = "Prediction"):
+    """An image beside a bar chart of its 10 class probabilities; the predicted bar is marked."""
+    p = torch.as_tensor(probs).detach().cpu().float().flatten()
+    if p.numel() != len(CLASSES):
+        raise ValueError(f"expected {len(CLASSES)} probabilities, got {p.numel()}")
+    pred = int(p.argmax())
+    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={"width_ratios": [1, 2]})
+    ax_img.imshow(to_numpy_image(image), cmap="gray")
+    ax_img.axis("off")
+    ax_img.set_title(f"true: {_label(label)}" if label is not None else "input")
+    colors = ["tab:gray"] * len(CLASSES)
+    colors[pred] = "tab:green" if label is None or pred == int(label) else "tab:red"
+    ax_bar.barh(range(len(CLASSES)), p.numpy(), color=colors)
+    ax_bar.set_yticks(range(len(CLASSES)), CLASSES)
+    ax_bar.invert_yaxis()
+    ax_bar.set_xlim(0, 1)
+    ax_bar.set_xlabel("softmax probability")
+    ax_bar.set_title(f"{title}: {CLASSES[pred]} ({p[pred]:.0%})")
+    fig.tight_layout()
+    return fig
