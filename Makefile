@@ -20,6 +20,8 @@ help:
 	@echo "make data       fetch the full Fashion-MNIST (system package, else torchvision's download)"
 	@echo "make execute    re-run every notebook on the full data and store the outputs"
 	@echo "make navigation regenerate the prev | contents | next cells and the README contents"
+	@echo "make exercises  regenerate notebooks/exercises/ from the teaching notebooks"
+	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed, found " + sys.version.split()[0] + ": set PYTHON=/path/to/python3.x")'
@@ -45,6 +47,12 @@ execute: setup
 
 navigation: $(STAMP)
 	$(PY) scripts/navigation.py
+
+exercises: $(STAMP)
+	$(PY) -m course_utils.exercises
+
+bench: setup
+	$(PY) benchmarks/bench.py
 
 clean-venv:
 	rm -rf $(VENV)
