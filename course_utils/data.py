@@ -23,10 +23,10 @@ import hashlib
 import math
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import torch
 import torch.nn.functional as F

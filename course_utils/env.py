@@ -69,7 +69,7 @@ class CourseSetup:
     seed: int
     device: torch.device
     quick: bool
-    data: "DataInfo"  # noqa: F821 - course_utils.data.DataInfo, imported lazily
+    data: DataInfo  # noqa: F821 - course_utils.data.DataInfo, imported lazily
 
     def __str__(self) -> str:
         import torchvision

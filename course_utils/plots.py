@@ -6,7 +6,7 @@ Every function takes tensors or arrays, draws one figure and returns the matplot
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -65,7 +65,8 @@ def show_images(
     n = len(images)
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, 1.9 * nrows), squeeze=False)
+    row_height = 2.4 if preds is not None else 2.0  # room for one or two title lines per row
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, row_height * nrows + 0.5), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -100,7 +101,7 @@ def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: in
     ]
     ncols = min(ncols, len(panels))
     nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 1.9 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 2.0 * nrows + 0.5), squeeze=False)
     vmin, vmax = float(maps.min()), float(maps.max())
     for ax, (name, panel) in zip(axes.flat, panels):
         if name == "input":
@@ -124,7 +125,7 @@ def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     lim = float(w[:, 0].abs().max()) or 1.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.9 * nrows + 0.5), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:

@@ -45,8 +45,9 @@ def main() -> None:
         for kind, tensor in (("images-idx3", ds.data[keep]), ("labels-idx1", ds.targets[keep].to(torch.uint8))):
             name = f"{prefix}-{kind}-ubyte"
             raw = idx_bytes(tensor)
-            with open(OUT / f"{name}.gz", "wb") as fh, gzip.GzipFile(filename=name, fileobj=fh, mode="wb", mtime=0, compresslevel=9) as gz:
-                gz.write(raw)
+            with open(OUT / f"{name}.gz", "wb") as fh:  # fixed name and mtime: reproducible bytes
+                with gzip.GzipFile(filename=name, fileobj=fh, mode="wb", mtime=0, compresslevel=9) as gz:
+                    gz.write(raw)
             sums.append(f"{hashlib.sha256(raw).hexdigest()}  {name}")
     (OUT / "SHA256SUMS").write_text("\n".join(sums) + "\n")
     print(f"wrote {OUT}: " + ", ".join(s.split()[1] for s in sums))

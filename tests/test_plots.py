@@ -1,0 +1,54 @@
+"""course_utils.plots: each figure shows its data, has a title and uses class names."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import plots
+from course_utils.data import CLASSES
+
+
+def titles(fig):
+    return [ax.get_title() for ax in fig.axes] + [fig._suptitle.get_text() if fig._suptitle else ""]
+
+
+def test_show_images_titles_with_class_names_and_marks_mistakes():
+    images = torch.rand(5, 28, 28)
+    fig = plots.show_images(images, labels=[0, 1, 2, 3, 9], title="grid")
+    assert "grid" in titles(fig) and "Ankle boot" in titles(fig) and "T-shirt/top" in titles(fig)
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), images[0].numpy())
+    fig = plots.show_images(images, labels=[0, 1, 2, 3, 9], preds=[0, 1, 2, 3, 8])
+    assert fig.axes[4].title.get_color() == "red" and fig.axes[0].title.get_color() == "green"
+
+
+def test_feature_maps_and_kernels_show_every_channel_and_the_shape():
+    fig = plots.show_feature_maps(torch.randn(1, 6, 28, 28), image=torch.rand(1, 32, 32))
+    assert sum(bool(ax.images) for ax in fig.axes) == 7 and "(6, 28, 28)" in fig._suptitle.get_text()
+    fig = plots.show_kernels(torch.randn(6, 1, 5, 5))
+    assert sum(bool(ax.images) for ax in fig.axes) == 6 and "(6, 1, 5, 5)" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        plots.show_feature_maps(torch.randn(5))
+
+
+def test_curves_confusion_mistakes_and_probabilities():
+    fig = plots.plot_curves({"train loss": [2.3, 1.0, 0.5]}, title="loss")
+    assert fig.axes[0].get_xlabel() == "epoch" and list(fig.axes[0].lines[0].get_ydata()) == [2.3, 1.0, 0.5]
+    matrix = torch.eye(10, dtype=torch.int64) * 7
+    fig = plots.plot_confusion_matrix(matrix)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(CLASSES)
+    assert ax.get_ylabel() == "true class" and ax.get_xlabel() == "predicted class"
+    fig = plots.show_mistakes(torch.rand(4, 1, 28, 28), torch.tensor([0, 1, 2, 3]), torch.tensor([0, 5, 2, 3]))
+    assert sum(bool(a.images) for a in fig.axes) == 1 and "Sandal" in titles(fig)[0]
+    probs = torch.softmax(torch.arange(10.0), 0)
+    fig = plots.plot_probabilities(torch.rand(28, 28), probs, label=9)
+    assert "Ankle boot" in fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="10 probabilities"):
+        plots.plot_probabilities(torch.rand(28, 28), torch.rand(3))
+
+
+def test_to_numpy_image_unnormalizes_and_rejects_batches():
+    img = torch.zeros(1, 32, 32)
+    assert plots.to_numpy_image(img, unnormalize=True)[0, 0] == pytest.approx(0.2860)
+    with pytest.raises(ValueError, match="one grey image"):
+        plots.to_numpy_image(torch.zeros(2, 1, 28, 28))
