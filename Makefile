@@ -12,16 +12,27 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to run as root without --allow-root: add it only when we are root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup data lab test execute navigation exercises bench clean-venv
+# reveal.js and MathJax (package.json, pinned in package-lock.json) for make slides and make book.
+# make test and make book install them when npm is there; make slides needs them.
+NPM        := $(shell command -v npm 2>/dev/null)
+NODE_STAMP := node_modules/.package-lock.json
+NODE_IF_NPM := $(if $(NPM),$(NODE_STAMP))
+
+.PHONY: help setup data lab test test-browser lint book slides execute navigation exercises bench clean-venv
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_start_here.ipynb"
 	@echo "make test       set up, then run every test (pytest + nbval on every notebook, quick mode)"
 	@echo "make data       fetch the full Fashion-MNIST (system package, else torchvision's download)"
 	@echo "make execute    re-run every notebook on the full data and store the outputs"
-	@echo "make navigation regenerate the prev | contents | next cells and the README contents"
+	@echo "make navigation regenerate the prev | contents | next cells, the README contents and launch"
+	@echo "                table, and the notebooks' slide metadata"
 	@echo "make exercises  regenerate notebooks/exercises/ from the teaching notebooks"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
+	@echo "make book       render the notebooks (stored outputs) to a static site in _build/html/"
+	@echo "make slides     render the notebooks as reveal.js slides in _build/slides/ (needs npm once)"
+	@echo "make lint       ruff over course_utils, tests, scripts and the notebooks"
+	@echo "make test-browser  only the real-browser tests (JupyterLab in Chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed, found " + sys.version.split()[0] + ": set PYTHON=/path/to/python3.x")'
@@ -39,14 +50,35 @@ data: $(STAMP)
 lab: setup
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-test: setup
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js (with npm) to get reveal.js for the slides"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+# pytest includes ruff (tests/test_lint.py) and the browser tests (tests/test_browser.py, marker browser)
+test: setup $(NODE_IF_NPM)
 	COURSE_QUICK=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: setup
+	COURSE_QUICK=1 $(PY) -m pytest -m browser tests/test_browser.py $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check course_utils tests scripts notebooks
+
+book: $(STAMP) $(NODE_IF_NPM)
+	$(PY) scripts/build_site.py
+
+slides: $(STAMP) $(NODE_STAMP)
+	$(PY) scripts/build_slides.py
 
 execute: setup
 	$(PY) scripts/execute_notebooks.py
 
+# the navigation cells are rebuilt without slide metadata: slide_metadata.py (idempotent) restores it
 navigation: $(STAMP)
 	$(PY) scripts/navigation.py
+	$(PY) scripts/launch.py
+	$(PY) scripts/slide_metadata.py
 
 exercises: $(STAMP)
 	$(PY) -m course_utils.exercises

@@ -1,0 +1,91 @@
+"""Insert the Colab cell into notebooks: a first code cell, tagged ``colab``, that installs course_utils
+where it is missing (Google Colab) and does nothing in the course's own environment.
+
+Idempotent: a notebook that already has a cell tagged ``colab`` gets its source refreshed in place
+(same id, same position); otherwise the cell goes right after the title cell and the top navigation
+cell. The cell changes the notebook's execution counts, so run ``make execute`` afterwards::
+
+    python scripts/colab_cell.py                       # every teaching notebook
+    python scripts/colab_cell.py notebooks/03_*.ipynb  # some
+    python scripts/colab_cell.py --check               # exit 1 if a notebook lacks the cell
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from launch import notebooks, pip_url  # noqa: E402  (a sibling script, not a package)
+
+TAG = "colab"
+CELL_ID = "colab-install"
+
+
+def cell_source(slug: str | None = None) -> str:
+    """The cell's code. ``%pip`` installs into the running kernel; the import check keeps it a no-op locally."""
+    return (
+        "# colab: install course_utils where it is missing (Google Colab); here it does nothing\n"
+        "try:\n"
+        "    import course_utils  # noqa: F401\n"
+        "except ImportError:\n"
+        f'    %pip install -q "{pip_url(slug)}"\n'
+        "    import sys\n"
+        "\n"
+        '    if "google.colab" in sys.modules:  # the explorers are ipywidgets 8: Colab needs this to show them\n'
+        "        from google.colab import output\n"
+        "\n"
+        "        output.enable_custom_widget_manager()"
+    )
+
+
+def apply(nb: nbformat.NotebookNode, slug: str | None = None) -> bool:
+    """Insert or refresh the Colab cell in ``nb``; return whether anything changed."""
+    source = cell_source(slug)
+    existing = [c for c in nb.cells if TAG in c.metadata.get("tags", [])]
+    if existing:
+        cell = existing[0]
+        if cell.source == source:
+            return False
+        cell.source = source
+        return True
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]})
+    cell["id"] = CELL_ID
+    at = 1
+    if len(nb.cells) > 1 and "navigation" in nb.cells[1].metadata.get("tags", []):
+        at = 2
+    nb.cells.insert(at, cell)
+    return True
+
+
+def has_cell(nb: nbformat.NotebookNode) -> bool:
+    return any(c.cell_type == "code" and TAG in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every teaching notebook)")
+    parser.add_argument("--check", action="store_true", help="only report notebooks without the cell")
+    args = parser.parse_args(argv)
+    paths = args.paths or notebooks()
+    missing, changed = [], []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if args.check:
+            if not has_cell(nb):
+                missing.append(path.name)
+        elif apply(nb):
+            nbformat.write(nb, path)
+            changed.append(path.name)
+    if args.check:
+        print("colab cell missing in: " + ", ".join(missing) if missing else "every notebook has the colab cell")
+        return 1 if missing else 0
+    print("colab cell: " + (", ".join(changed) + " (now run make execute)" if changed else "nothing to change"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""The classroom deliverables: the static site (make book), the slides (make slides), the slide
+metadata and the Colab cell of every notebook, and the cloud-launch files.
+
+The site and the slides are built into temporary folders from the committed notebooks (nothing
+runs again). Offline means: no page loads a script, a stylesheet, an image or a frame from the
+network, and every local file a page loads exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_site  # noqa: E402
+import build_slides  # noqa: E402
+import colab_cell  # noqa: E402
+import launch  # noqa: E402
+import slide_metadata  # noqa: E402
+from navigation import title  # noqa: E402
+
+NOTEBOOKS = launch.notebooks()
+REMOTE = re.compile(r"^(https?:)?//", re.I)
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page, with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def parse(path: Path) -> list[tuple[str, dict[str, str]]]:
+    parser = Tags()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def loaded_resources(tags) -> list[str]:
+    """What a browser fetches when it opens the page (scripts, stylesheets, images, frames)."""
+    urls = []
+    for tag, attrs in tags:
+        if tag in ("script", "img", "iframe", "source", "audio", "video", "embed") and attrs.get("src"):
+            urls.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and attrs.get("rel", "") not in ("prev", "next", "index"):
+            urls.append(attrs["href"])
+    return urls
+
+
+def assert_offline(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    for url in loaded_resources(parse(page)):
+        assert not REMOTE.match(url), f"{page.name} loads {url} from the network"
+        if url.startswith(("data:", "blob:", "#")):
+            continue
+        local = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+        assert local.exists(), f"{page.name} loads {url}, which is not in the build"
+    remote_imports = re.findall(r"@import\s+url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)
+    assert not remote_imports, f"{page.name} imports CSS from the network: {remote_imports}"
+    assert not re.search(r"import\s*\(\s*['\"](?:https?:)?//", text), f"{page.name} imports a module from a CDN"
+
+
+def links(tags, rel: str) -> list[str]:
+    return [a["href"] for tag, a in tags if tag == "a" and a.get("rel") == rel]
+
+
+def _needs_node(what: str) -> None:
+    reason = f"{what} is not installed in node_modules/: run `npm ci` (make test does, where npm exists)"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# --------------------------------------------------------------------------- the site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    build_site.build(out)
+    return out
+
+
+def test_index_lists_every_notebook_by_title(site):
+    tags = parse(site / "index.html")
+    pages = [a["href"] for tag, a in tags if tag == "a" and "course-page" in a.get("class", "")]
+    assert pages == [f"{p.stem}.html" for p in NOTEBOOKS]
+    text = (site / "index.html").read_text(encoding="utf-8")
+    for p in NOTEBOOKS:
+        assert (site / f"{p.stem}.html").is_file(), f"no page for {p.name}"
+        name = title(p)[0]
+        assert name.replace("&", "&amp;") in text, f"the index lacks the title {name!r} of {p.name}"
+
+
+def test_pages_link_previous_next_contents_and_source(site):
+    for i, path in enumerate(NOTEBOOKS):
+        page = site / f"{path.stem}.html"
+        tags = parse(page)
+        prev, nxt = links(tags, "prev"), links(tags, "next")
+        if i == 0:
+            assert not prev, f"{page.name}: the first page has a previous link"
+        else:
+            assert set(prev) == {f"{NOTEBOOKS[i - 1].stem}.html"}, f"{page.name}: previous links {prev}"
+        if i == len(NOTEBOOKS) - 1:
+            assert not nxt, f"{page.name}: the last page has a next link"
+        else:
+            assert set(nxt) == {f"{NOTEBOOKS[i + 1].stem}.html"}, f"{page.name}: next links {nxt}"
+        for href in prev + nxt + links(tags, "index"):
+            assert (site / href).is_file(), f"{page.name} links to {href}, which does not exist"
+        assert links(tags, "index") and set(links(tags, "index")) == {"index.html"}
+        sources = [a["href"] for tag, a in tags if tag == "a" and "course-source-link" in a.get("class", "")]
+        assert sources, f"{page.name} has no link to its notebook"
+        for href in sources:
+            assert (site / href).resolve() == path.resolve(), f"{page.name}: source link {href} is not {path}"
+
+
+def test_site_works_offline(site):
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) == len(NOTEBOOKS) + 1
+    for page in pages:
+        assert_offline(page)
+
+
+def test_site_leaves_out_navigation_and_colab_cells(site):
+    for path in NOTEBOOKS:
+        text = (site / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert "<!--NAVIGATION-->" not in text
+        assert "enable_custom_widget_manager" not in text
+
+
+def test_links_between_notebooks_point_at_pages():
+    pages = {"03_net.ipynb": "03_net.html"}
+    text = "see [03](03_net.ipynb#forward), [contents](../README.md#contents), [web](https://x.org/a.ipynb)"
+    assert build_site.rewrite_links(text, pages) == (
+        "see [03](03_net.html#forward), [contents](index.html), [web](https://x.org/a.ipynb)"
+    )
+
+
+def test_widgets_fall_back_to_their_static_picture():
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"abc": {}}}}
+    with_png = nbformat.v4.new_output(
+        "display_data",
+        data={
+            "application/vnd.jupyter.widget-view+json": view,
+            "image/png": "iVBORw0KGgo=",
+            "text/plain": "VBox(children=(Dropdown(...),))",
+        },
+    )
+    bare = nbformat.v4.new_output(
+        "display_data", data={"application/vnd.jupyter.widget-view+json": view, "text/plain": "VBox(children=())"}
+    )
+    nb.cells = [nbformat.v4.new_code_cell("explorer", outputs=[with_png, bare], execution_count=1)]
+    body, _ = build_site.exporter().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None}})
+    assert "widget-view+json" not in body and "widget-state+json" not in body
+    assert "data:image/png;base64,iVBORw0KGgo=" in body
+    assert build_site.WIDGET_NOTE in body
+
+
+# --------------------------------------------------------------------------- the slides
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory):
+    if not (build_slides.REVEAL / "dist" / "reveal.js").exists():
+        _needs_node("reveal.js")
+    out = tmp_path_factory.mktemp("slides")
+    build_slides.build(out)
+    return out
+
+
+def test_slides_use_only_the_local_reveal_js(slides):
+    assert (slides / "reveal.js" / "dist" / "reveal.js").is_file()
+    assert (slides / "reveal.js" / "plugin" / "notes" / "notes.js").is_file()
+    for path in NOTEBOOKS:
+        deck = slides / f"{path.stem}.html"
+        assert deck.is_file(), f"no slides for {path.name}"
+        assert_offline(deck)
+        resources = loaded_resources(parse(deck))
+        assert "reveal.js/dist/reveal.js" in resources and "reveal.js/dist/reveal.css" in resources
+        text = deck.read_text(encoding="utf-8")
+        assert "Reveal.initialize" in text
+        assert text.count("<section") >= 2, f"{deck.name} is a single slide: does it have slide metadata?"
+        assert "<!--NAVIGATION-->" not in text, f"{deck.name} shows a navigation cell"
+    assert_offline(slides / "index.html")
+
+
+# --------------------------------------------------------------------------- slide metadata
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_carries_slide_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    assert slide_metadata.has_slide_metadata(nb), (
+        f"{path.name} lacks slide metadata: run `python scripts/slide_metadata.py {path.relative_to(ROOT)}`"
+    )
+    for cell in nb.cells:
+        if set(cell.metadata.get("tags", [])) & slide_metadata.SKIP_TAGS:
+            assert cell.metadata["slideshow"]["slide_type"] == "skip", f"{path.name}: a navigation cell shows"
+
+
+def test_slide_rules_are_idempotent_and_follow_headings():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nav = md("<!--NAVIGATION-->\n[Contents](../README.md)", metadata={"tags": ["navigation"]})
+    cells = [
+        md("# 02 · Layers\nWhat you will do."),
+        nav,
+        code("try:\n    import course_utils\nexcept ImportError:\n    pass", metadata={"tags": ["colab"]}),
+        md("## Convolution\nWhat it is."),
+        code("conv = nn.Conv2d(1, 6, 5)"),
+        md("Prose after the code."),
+        md("### A detail"),
+        code("\n".join(f"x{i} = {i}" for i in range(30))),
+        md("## Check"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert slide_metadata.apply(nb) is True
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds == ["slide", "skip", "skip", "slide", "fragment", "fragment", "subslide", "subslide", "slide"]
+    assert slide_metadata.apply(nb) is False  # a second run changes nothing
+
+
+# --------------------------------------------------------------------------- Colab and Binder
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_the_colab_cell_first(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and "colab" in code[0].metadata.get("tags", []), (
+        f"{path.name}: the first code cell must be the Colab cell: run "
+        f"`python scripts/colab_cell.py {path.relative_to(ROOT)}`, then `make execute`"
+    )
+    assert code[0].source == colab_cell.cell_source(), f"{path.name}: the Colab cell is out of date"
+
+
+def test_colab_cell_is_idempotent_and_a_no_op_here():
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("info = setup(seed=0)")]
+    )
+    assert colab_cell.apply(nb) is True and colab_cell.apply(nb) is False
+    assert nb.cells[1].metadata["tags"] == ["colab"] and nb.cells[2].source == "info = setup(seed=0)"
+    source = nb.cells[1].source
+    assert source.index("import course_utils") < source.index("%pip install")  # installs only when missing
+    import course_utils  # noqa: F401  (here the import works, so the cell's pip line never runs)
+
+
+def test_readme_launches_every_notebook():
+    readme = (ROOT / "README.md").read_text()
+    assert "mybinder.org/badge_logo.svg" in readme
+    for p in NOTEBOOKS:
+        assert launch.colab_url(p) in readme, f"README lacks the Colab badge of {p.name}: run `make navigation`"
+    head = readme.split("## ", 2)
+    assert "make lab" in head[1] and "make test" in head[1], "make lab and make test must stay the first commands"
+
+
+def test_binder_files_sit_at_the_root():
+    post = ROOT / "postBuild"
+    assert (ROOT / "environment.yml").is_file() and post.is_file()
+    assert os.access(post, os.X_OK), "postBuild must be executable"
+    assert "course_utils.data" in post.read_text()
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
+        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
+    )
