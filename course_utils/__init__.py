@@ -5,7 +5,10 @@ One module per concern, each imported on demand (nothing runs at import):
 - ``course_utils.env``: quick mode, seeding, the device and ``setup()``;
 - ``course_utils.data``: Fashion-MNIST files, torchvision datasets and fast in-memory batches;
 - ``course_utils.plots``: figures with titles and class names;
-- further modules (``checks``, ``exercises``, ``widgets``, ``training``) as the course adds them.
+- ``course_utils.widgets`` and ``course_utils.explore``: the interactive explorers and their logic;
+- ``course_utils.checks``: ``check_net``, ``check_train``, ``check_test`` (feedback on a learner's code);
+- ``course_utils.exercises``: generates ``notebooks/exercises/`` from the teaching notebooks;
+- ``course_utils.training``: reference copies of ``train`` and ``test``, once 05 and 06 teach them.
 
 The network, the training loop and the test loop are *not* here: the notebooks teach them.
 """
