@@ -221,6 +221,7 @@ def feature_map_figure(maps: torch.Tensor, image: torch.Tensor, title: str):
     if width > FIGURE_WIDTH:  # 16 channels: shrink to the notebook's width
         width, height = FIGURE_WIDTH, height * FIGURE_WIDTH / width
     fig.set_size_inches(width, height + 0.25)  # room for each row's titles
+    plots.fitted_suptitle(fig, fig._suptitle.get_text())  # re-wrapped to the new width
     fig.tight_layout()
     return _detach(fig)
 
@@ -231,7 +232,7 @@ def update_feature_map_figure(fig, maps: torch.Tensor, image: torch.Tensor, titl
     About three times faster than drawing a new figure (the explorer's sliders use it).
     Returns False, changing nothing, when ``fig`` was drawn for maps of another shape.
     """
-    from course_utils.plots import to_numpy_image
+    from course_utils.plots import fitted_suptitle, to_numpy_image
 
     maps = maps.detach().cpu()
     if maps.dim() == 4:
@@ -246,7 +247,7 @@ def update_feature_map_figure(fig, maps: torch.Tensor, image: torch.Tensor, titl
     for ax, channel in zip(axes[1:], maps):
         ax.images[0].set_data(channel.numpy())
         ax.images[0].set_clim(vmin, vmax)
-    fig.suptitle(f"{title}: {tuple(maps.shape)} (C, H, W)")
+    fitted_suptitle(fig, f"{title}: {tuple(maps.shape)} (C, H, W)")
     return True
 
 

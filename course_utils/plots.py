@@ -6,6 +6,7 @@ Every function takes tensors or arrays, draws one figure and returns the matplot
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -24,6 +25,7 @@ __all__ = [
     "show_mistakes",
     "plot_probabilities",
     "to_numpy_image",
+    "fitted_suptitle",
 ]
 
 
@@ -34,6 +36,12 @@ def to_numpy_image(img: torch.Tensor | np.ndarray, unnormalize: bool = False) ->
     if arr.ndim != 2:
         raise ValueError(f"expected one grey image shaped (H, W) or (1, H, W), got {np.shape(img)}")
     return arr * STD + MEAN if unnormalize else arr
+
+
+def fitted_suptitle(fig, text: str, chars_per_inch: float = 10.0):
+    """Set the figure's title, wrapped onto several lines so that it fits the figure's width."""
+    width = max(int(fig.get_size_inches()[0] * chars_per_inch), 20)
+    return fig.suptitle("\n".join(textwrap.wrap(" ".join(text.split()), width)))
 
 
 def _label(y: int | torch.Tensor) -> str:
@@ -111,7 +119,7 @@ def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: in
         ax.set_title(name, fontsize=8)
     for ax in axes.flat:
         ax.axis("off")
-    fig.suptitle(f"{title}: {tuple(maps.shape)} (C, H, W)")
+    fitted_suptitle(fig, f"{title}: {tuple(maps.shape)} (C, H, W)")
     fig.tight_layout()
     return fig
 

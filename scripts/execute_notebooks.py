@@ -43,6 +43,7 @@ def execute(path: Path, timeout: int = 1800) -> float:
 
 def main(argv: list[str]) -> int:
     os.environ.pop("COURSE_QUICK", None)  # committed outputs come from a full-data run
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # waiting threads sleep: see conftest.py
     paths = [Path(a).resolve() for a in argv] or teaching_notebooks()
     for path in paths:
         print(f"executing {path.relative_to(ROOT)} ...", flush=True)
