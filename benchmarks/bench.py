@@ -235,30 +235,10 @@ def device_label(info: dict[str, str]) -> str:
 
 
 def _lenet():
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
+    """A fresh seed LeNet (taught in notebook 03; the copy in course_utils.explore)."""
+    from course_utils.explore import seed_net
 
-    class Net(nn.Module):  # the seed's LeNet, as taught in notebook 03
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, input):
-            c1 = F.relu(self.conv1(input))
-            s2 = F.max_pool2d(c1, (2, 2))
-            c3 = F.relu(self.conv2(s2))
-            s4 = F.max_pool2d(c3, 2)
-            s4 = torch.flatten(s4, 1)
-            f5 = F.relu(self.fc1(s4))
-            f6 = F.relu(self.fc2(f5))
-            return self.fc3(f6)
-
-    return Net()
+    return seed_net()
 
 
 def _sync(device) -> None:
