@@ -782,6 +782,18 @@ def _order(events: list[str]) -> str:
     return " \u2192 ".join(part) if part else "nothing"
 
 
+def _function_precheck(name: str, fn, what: str, signature: str) -> CheckResult | None:
+    """The result for a placeholder (``None``: not attempted) or a non-function; None otherwise."""
+    if fn is None:
+        return _result(name, NOT_ATTEMPTED, [
+            f"{what} is still None: write your `{signature}` in the cell above "
+            f"(in place of `{what} = None`), run it, then run this check again."
+        ])
+    if not callable(fn):
+        return _result(name, INCORRECT, [f"{what} should be a function, got {type(fn).__name__}."])
+    return None
+
+
 def check_train(train) -> CheckResult:
     """Check ``train(dataloader, model, loss_fn, optimizer)`` on 3 tiny synthetic batches.
 
@@ -797,13 +809,9 @@ def check_train(train) -> CheckResult:
 
 def _check_train(train) -> CheckResult:
     name = "check_train(train)"
-    if train is None:
-        return _result(name, NOT_ATTEMPTED, [
-            "train is still None: write your `def train(dataloader, model, loss_fn, optimizer):` in "
-            "the cell above (in place of `train = None`), run it, then run this check again."
-        ])
-    if not callable(train):
-        return _result(name, INCORRECT, [f"train should be a function, got {type(train).__name__}."])
+    early = _function_precheck(name, train, "train", "def train(dataloader, model, loss_fn, optimizer):")
+    if early is not None:
+        return early
     fn, notes = _on_cpu(train, "train")
     recorder = _Recorder()
     loader = _train_data()
@@ -1026,13 +1034,9 @@ def check_test(test) -> CheckResult:
 
 def _check_test(test) -> CheckResult:
     name = "check_test(test)"
-    if test is None:
-        return _result(name, NOT_ATTEMPTED, [
-            "test is still None: write your `def test(dataloader, model, loss_fn):` in the cell above "
-            "(in place of `test = None`), run it, then run this check again."
-        ])
-    if not callable(test):
-        return _result(name, INCORRECT, [f"test should be a function, got {type(test).__name__}."])
+    early = _function_precheck(name, test, "test", "def test(dataloader, model, loss_fn):")
+    if early is not None:
+        return early
     fn, notes = _on_cpu(test, "test")
     recorder = _Recorder()
     table, loader, facts = _test_setup()
