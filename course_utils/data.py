@@ -44,6 +44,7 @@ __all__ = [
     "DataInfo",
     "data_root",
     "dataset",
+    "display_path",
     "expect_batch",
     "get_loaders",
     "lenet_transform",
@@ -106,7 +107,28 @@ class DataInfo:
     test: int
 
     def __str__(self) -> str:
-        return f"source={self.source} root={self.root} train={self.train} test={self.test}"
+        return f"source={self.source} root={display_path(self.root)} train={self.train} test={self.test}"
+
+
+def display_path(path: Path) -> str:
+    """Return ``path`` as a reader would like to see it printed.
+
+    Relative to the working directory when it is there or one folder up (``../data`` from
+    ``notebooks/``), with ``~`` for the home folder otherwise, so that stored notebook outputs
+    do not show the absolute paths of the machine that ran them.
+    """
+    path = Path(path)
+    try:
+        rel = Path(os.path.relpath(path))
+    except ValueError:  # another drive on Windows
+        return str(path)
+    ups = len(rel.parts) - len(tuple(part for part in rel.parts if part != ".."))
+    if ups <= 1:
+        return str(rel)
+    home = Path.home()
+    if path.is_relative_to(home) and home != Path("/"):
+        return str(Path("~") / path.relative_to(home))
+    return str(path)
 
 
 def data_root() -> Path:

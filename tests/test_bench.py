@@ -135,3 +135,10 @@ def test_accuracy_markdown_lists_every_epoch(bench):
     text = bench.accuracy_markdown(result)
     assert "| 1 | 86.00% |" in text and "| 2 | 91.09% |" in text
     assert "printed by the notebook: 91.09%; the run took 61.2 s" in text
+
+
+def test_full_mode_target_is_90_seconds_on_cuda(bench):
+    results = [{"notebook": "01_a.ipynb", "mode": "full", "seconds": 100.0, "status": "ok", "final_accuracy": None}]
+    assert "(target ≤ 600 s: met)" in bench.notebooks_markdown(results, ["full"])
+    assert "(target ≤ 90 s on CUDA: missed)" in bench.notebooks_markdown(results, ["full"], "cuda")
+    assert bench.target("quick_total_s", "cuda") == bench.TARGETS["quick_total_s"]

@@ -57,7 +57,8 @@ def test_sample_hashes_match_recorded_sums(tmp_path):
 def test_empty_folder_without_system_package_falls_back_to_sample(tmp_path):
     info = data.prepare(tmp_path / "data", quick=False, system_dir=tmp_path / "nowhere")
     assert info.source == "sample" and info.train == 6000
-    assert str(info) == f"source=sample root={tmp_path / 'data' / 'sample'} train=6000 test=1000"
+    assert info.root == tmp_path / "data" / "sample"
+    assert str(info) == f"source=sample root={data.display_path(info.root)} train=6000 test=1000"
 
 
 def test_system_source_is_decompressed_and_verified(tmp_path, sample_hashes):
@@ -206,3 +207,15 @@ def test_pad32_and_expect_batch_messages():
 def test_batch_loader_rejects_mismatched_tensors():
     with pytest.raises(ValueError, match="must match"):
         data.BatchLoader(torch.zeros(3, 1, 32, 32), torch.zeros(2))
+
+
+def test_display_path_hides_the_machine_but_keeps_far_paths(tmp_path, monkeypatch):
+    """Stored outputs show ``../data`` from ``notebooks/``, not this machine's absolute path."""
+    (tmp_path / "repo" / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "repo" / "notebooks")
+    assert data.display_path(tmp_path / "repo" / "data") == str(Path("..") / "data")
+    assert data.display_path(tmp_path / "repo" / "notebooks" / "x") == "x"
+    far = Path("/usr/share/datasets/fashion-mnist")
+    assert data.display_path(far) == str(far)
+    info = data.DataInfo("local", tmp_path / "repo" / "data", 60000, 10000)
+    assert str(info) == f"source=local root={Path('..') / 'data'} train=60000 test=10000"
