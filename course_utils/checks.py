@@ -448,6 +448,9 @@ def _check_net(Net) -> CheckResult:
     problems = _net_structure_problems(model, out, trace.calls)
     if problems:
         return _result(name, INCORRECT, problems, output)
+    problems = _net_computation_problems(X, out, trace.calls)
+    if problems:
+        return _result(name, INCORRECT, problems, output)
     count = sum(p.numel() for p in model.parameters())
     return _result(name, CORRECT, [
         f"Net is correct: a batch shaped {tuple(X.shape)} gives logits shaped {tuple(out.shape)}, "
@@ -615,6 +618,61 @@ def _net_structure_problems(model: nn.Module, out: torch.Tensor, calls: list[_Ca
             f"yours applies {relus} activation{'s' if relus != 1 else ''}."
         )
     return problems
+
+
+_POOLS = {
+    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "lp_pool2d", "fractional_max_pool2d",
+}
+_RANDOM = {"dropout", "dropout_", "dropout2d", "feature_dropout", "alpha_dropout", "rrelu"}
+
+
+def _lenet_reference(X: torch.Tensor, layers: list[tuple[torch.Tensor, torch.Tensor | None]]) -> torch.Tensor:
+    """The seed's forward with the learner's own weights: relu, max_pool2d(2), flatten(x, 1)."""
+    (w1, b1), (w2, b2), (w3, b3), (w4, b4), (w5, b5) = layers
+    s2 = F.max_pool2d(F.relu(F.conv2d(X, w1, b1)), 2)
+    s4 = torch.flatten(F.max_pool2d(F.relu(F.conv2d(s2, w2, b2)), 2), 1)
+    return F.linear(F.relu(F.linear(F.relu(F.linear(s4, w3, b3)), w4, b4)), w5, b5)
+
+
+def _net_computation_problems(X: torch.Tensor, out: torch.Tensor, calls: list[_Call]) -> list[str]:
+    """Same layers as LeNet: does forward also compute what the seed computes with them?
+
+    Recomputes the seed's forward with the learner's own weights, so other activations (sigmoid,
+    leaky_relu), other pooling (average) and extra operations (dropout) are caught even when every
+    shape is right.
+    """
+    layers = [(c.arg(1, "weight"), c.arg(2, "bias")) for c in calls if c.name in ("conv2d", "linear")]
+    try:
+        with torch.no_grad():
+            expected = _lenet_reference(X, layers)
+        same = expected.shape == out.shape and torch.allclose(out.detach(), expected, rtol=1e-4, atol=1e-5)
+    except (RuntimeError, ValueError):  # the layers fit only the learner's own way of calling them
+        same = False
+    if same:
+        return []
+    names = [c.name for c in calls]
+    found = []
+    others = sorted({n for n in names if n in _ACTIVATIONS and n not in ("relu", "relu_")})
+    if others:
+        found.append(f"activation {', '.join(others)} where LeNet uses `F.relu`")
+    pools = [n for n in names if n in _POOLS]
+    if any(n != "max_pool2d" for n in pools) or len(pools) != 2:
+        found.append(
+            f"pooling {', '.join(pools) or 'none'} where LeNet uses `F.max_pool2d(x, 2)` twice, "
+            f"after each convolution's relu"
+        )
+    randoms = sorted({n for n in names if n in _RANDOM})
+    if randoms:
+        found.append(f"{', '.join(randoms)}, which the seed's Net does not have")
+    detail = "; ".join(found) if found else (
+        "an extra operation or a different order somewhere in forward; compare it line by line "
+        "with the seed's"
+    )
+    return [
+        f"every layer has LeNet's shape, but forward computes something else with them: {detail}. "
+        f"The seed's forward is relu(conv1) → max_pool2d 2 → relu(conv2) → max_pool2d 2 → "
+        f"flatten(x, 1) → relu(fc1) → relu(fc2) → fc3, with nothing else in between."
+    ]
 
 
 # --------------------------------------------------------------------------- spies shared by train and test

@@ -36,6 +36,8 @@ from course_utils.env import quick_mode
 __all__ = [
     "CLASSES",
     "FULL_SHA256",
+    "FULL_TEST",
+    "FULL_TRAIN",
     "MEAN",
     "STD",
     "SYSTEM_DIR",
@@ -83,6 +85,8 @@ FULL_SHA256: dict[str, str] = {
     "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
 FILES = tuple(FULL_SHA256)
+#: Images in the full set's training and test splits.
+FULL_TRAIN, FULL_TEST = 60_000, 10_000
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 SAMPLE_SUMS = SAMPLE_DIR / "SHA256SUMS"
@@ -105,6 +109,15 @@ class DataInfo:
     root: Path
     train: int
     test: int
+
+    @property
+    def is_full(self) -> bool:
+        """True for the whole Fashion-MNIST (60,000 + 10,000 images), False for the sample.
+
+        Notebooks check the numbers they state about the full set only when this is True: full
+        mode falls back to the sample when the full set is not on disk (see ``prepare``).
+        """
+        return (self.train, self.test) == (FULL_TRAIN, FULL_TEST)
 
     def __str__(self) -> str:
         return f"source={self.source} root={display_path(self.root)} train={self.train} test={self.test}"

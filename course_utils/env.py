@@ -10,12 +10,17 @@ import os
 import platform
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import torch
+
+if TYPE_CHECKING:  # only for the annotation: course_utils.data is imported lazily in setup()
+    from course_utils.data import DataInfo
 
 __all__ = ["CourseSetup", "quick_mode", "pick", "pick_device", "seed_everything", "setup"]
 
 QUICK_ENV = "COURSE_QUICK"
+T = TypeVar("T")
 
 
 def quick_mode() -> bool:
@@ -35,7 +40,7 @@ def quick_mode() -> bool:
     )
 
 
-def pick(full, quick):
+def pick(full: T, quick: T) -> T:
     """Return ``quick`` in quick mode and ``full`` otherwise, e.g. ``num_epochs = pick(10, 1)``."""
     return quick if quick_mode() else full
 
@@ -69,7 +74,7 @@ class CourseSetup:
     seed: int
     device: torch.device
     quick: bool
-    data: DataInfo  # noqa: F821 - course_utils.data.DataInfo, imported lazily
+    data: DataInfo
 
     def __str__(self) -> str:
         import torchvision
@@ -80,7 +85,15 @@ class CourseSetup:
             f"torchvision {torchvision.__version__}\n"
             f"device: {self.device} | seed: {self.seed} | {mode}\n"
             f"data: {self.data}"
-        )
+        ) + ("" if self.quick or self.data.is_full else "\n" + SAMPLE_NOTE)
+
+
+#: Printed by ``setup()`` when full mode has to use the sample (the full set is not on disk).
+SAMPLE_NOTE = (
+    "note: the full Fashion-MNIST was not found, so this run uses the 6,000-image sample: "
+    "accuracies and timings will differ from the stored outputs. For the full set run `make data` "
+    "(or `python -m course_utils.data --download`), then restart the kernel."
+)
 
 
 def setup(seed: int = 0, verbose: bool = True) -> CourseSetup:

@@ -234,6 +234,41 @@ class NineOutputs(SeedNet):
         self.fc3 = nn.Linear(84, 9)
 
 
+class SigmoidNet(SeedNet):
+    """Right shapes, wrong activation."""
+
+    def forward(self, input):
+        s2 = F.max_pool2d(torch.sigmoid(self.conv1(input)), 2)
+        s4 = F.max_pool2d(torch.sigmoid(self.conv2(s2)), 2)
+        return self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(torch.flatten(s4, 1))))))
+
+
+class AvgPoolNet(SeedNet):
+    """Right shapes, average pooling."""
+
+    def forward(self, input):
+        s2 = F.avg_pool2d(F.relu(self.conv1(input)), 2)
+        s4 = F.avg_pool2d(F.relu(self.conv2(s2)), 2)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(torch.flatten(s4, 1))))))
+
+
+class DropoutNet(SeedNet):
+    """Right shapes, an extra dropout."""
+
+    def forward(self, input):
+        s2 = F.max_pool2d(F.relu(self.conv1(input)), 2)
+        s4 = F.max_pool2d(F.relu(self.conv2(s2)), 2)
+        f5 = F.dropout(F.relu(self.fc1(torch.flatten(s4, 1))), 0.5, self.training)
+        return self.fc3(F.relu(self.fc2(f5)))
+
+
+class DoubledNet(SeedNet):
+    """Right shapes and operations, one extra arithmetic step."""
+
+    def forward(self, input):
+        return 2 * super().forward(input)
+
+
 NET_MISTAKES = {
     "fc1 in_features": (WrongInFeatures, "400"),
     "flatten(x)": (FlattenAll, "flatten"),
@@ -247,6 +282,10 @@ NET_MISTAKES = {
     "plain list": (PlainList, "parameters"),
     "layer created in forward": (LayersInForward, "parameters"),
     "9 outputs": (NineOutputs, "10"),
+    "sigmoid": (SigmoidNet, "sigmoid"),
+    "average pooling": (AvgPoolNet, "avg_pool2d"),
+    "dropout": (DropoutNet, "dropout"),
+    "extra operation": (DoubledNet, "line by line"),
 }
 
 
