@@ -142,7 +142,7 @@ def _result(name: str, status: str, messages: list[str], output: str = "") -> Ch
 def _isolated():
     """Seeded, gradient-enabled, and leaving PyTorch's global random state untouched."""
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
-        torch.manual_seed(0)
+        torch.random.default_generator.manual_seed(0)  # the CPU's only: manual_seed would reset the GPU's too
         yield
 
 

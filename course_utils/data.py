@@ -402,10 +402,13 @@ def load_tensors(
     """Return the whole split as ``(X, y)``: X float (N, 1, 32, 32), normalised; y int64 (N,).
 
     Identical, value for value, to reading every image through :func:`lenet_transform`, but
-    done once for the whole split with tensor operations. Cached per folder and split.
+    done once for the whole split with tensor operations. The work is cached per folder and
+    split; each call returns its own copy, so changing a batch in place never alters the data
+    a later call (or another loader) gets.
     """
     info = info or prepare()
-    return _tensors_cpu(str(info.root), train)
+    X, y = _tensors_cpu(str(info.root), train)
+    return X.clone(), y.clone()
 
 
 class BatchLoader:
@@ -414,7 +417,9 @@ class BatchLoader:
     It has what the course's loops use from a ``DataLoader``: iteration, ``len(loader)`` (the
     number of batches), ``loader.dataset`` (with ``len``) and ``loader.batch_size``. Shuffling
     draws a fresh order every epoch from PyTorch's global random generator, so ``setup(seed)``
-    makes runs reproducible. On a GPU the tensors live on the device: no copy per batch.
+    makes runs reproducible, or from ``generator`` when one is given (a run that must not touch
+    the global state, like the training playground's thread). On a GPU the tensors live on the
+    device: no copy per batch.
     """
 
     def __init__(
@@ -424,6 +429,7 @@ class BatchLoader:
         batch_size: int = 64,
         shuffle: bool = False,
         device: str | torch.device | None = None,
+        generator: torch.Generator | None = None,
     ) -> None:
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} images but y has {len(y)} labels: they must match")
@@ -434,6 +440,7 @@ class BatchLoader:
         self.dataset = torch.utils.data.TensorDataset(self.X, self.y)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __len__(self) -> int:
         return math.ceil(len(self.y) / self.batch_size)
@@ -441,8 +448,10 @@ class BatchLoader:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.y)
         if self.shuffle:
-            seed = int(torch.empty((), dtype=torch.int64).random_().item())
-            gen = torch.Generator().manual_seed(seed)
+            gen = self.generator
+            if gen is None:
+                seed = int(torch.empty((), dtype=torch.int64).random_().item())
+                gen = torch.Generator().manual_seed(seed)
             order = torch.randperm(n, generator=gen).to(self.X.device)
             for start in range(0, n, self.batch_size):
                 idx = order[start : start + self.batch_size]

@@ -489,7 +489,7 @@ class TrainingPlayground(Explorer):
             "epochs": int(self.epochs_slider.value),
         }
         with torch.random.fork_rng(devices=[]):  # same start every run: only the settings differ
-            torch.manual_seed(self.seed)
+            torch.random.default_generator.manual_seed(self.seed)  # the CPU's; the notebook's state is kept
             self.model = self.model_fn()
         self.history, self.accuracy, self.state, self._problem = [], None, "running", ""
         self._stop_event.clear()
@@ -507,7 +507,11 @@ class TrainingPlayground(Explorer):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run ends (or ``timeout`` seconds pass); True if no run is in progress."""
-        return self.done.wait(timeout)
+        finished = self.done.wait(timeout)
+        thread = self._thread
+        if finished and thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)  # the last redraw is done; a script may now exit safely
+        return finished
 
     def _set_running(self, running: bool) -> None:
         for control in (self.lr_slider, self.batch_select, self.optimizer_select, self.epochs_slider, self.run_button):
@@ -536,7 +540,9 @@ class TrainingPlayground(Explorer):
     def _train(self) -> None:
         s = self.settings
         try:
-            loader = BatchLoader(self.X_train, self.y_train, s["batch_size"], shuffle=True)
+            # its own generator: the same batch order every run, and the notebook's random state untouched
+            order = torch.Generator().manual_seed(self.seed)
+            loader = BatchLoader(self.X_train, self.y_train, s["batch_size"], shuffle=True, generator=order)
             self._batches_per_epoch = len(loader)
             optimizer = explore.make_optimizer(s["optimizer"], self.model.parameters(), s["lr"])
             loss_fn = nn.CrossEntropyLoss()

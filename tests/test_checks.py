@@ -921,13 +921,18 @@ def test_html_escapes_learner_output():
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
-def test_checks_leave_the_global_random_state_alone():
+def test_checks_leave_the_global_random_state_alone(monkeypatch):
+    reseeded = []  # torch.manual_seed would also reset every GPU's generator
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", lambda seed: reseeded.append(("cuda", seed)))
+    monkeypatch.setattr(torch.mps, "manual_seed", lambda seed: reseeded.append(("mps", seed)))
     torch.manual_seed(123)
+    reseeded.clear()
     state = torch.get_rng_state()
     checks.check_net(SeedNet)
     checks.check_train(train_seed)
     checks.check_test(learner_test_quickstart)
     assert torch.equal(state, torch.get_rng_state())
+    assert reseeded == []
 
 
 def test_checks_never_raise_for_strange_learner_code():

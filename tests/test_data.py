@@ -193,6 +193,28 @@ def test_batch_loader_behaves_like_a_dataloader(tmp_path):
     assert torch.equal(y, test.y[: len(y)]), "the test loader keeps the order"
 
 
+def test_a_batch_changed_in_place_leaves_the_data_alone(tmp_path):
+    info = data.prepare(tmp_path, quick=True)
+    _, test = data.get_loaders(info=info)
+    X, _ = next(iter(test))  # unshuffled batches are views of the loader's tensor
+    before = data.load_tensors(False, info)[0][: len(X)].clone()
+    X.mul_(0)
+    assert torch.equal(data.load_tensors(False, info)[0][: len(X)], before)
+    assert torch.equal(next(iter(data.get_loaders(info=info)[1]))[0], before)
+
+
+def test_batch_loader_with_its_own_generator_leaves_the_global_one(tmp_path):
+    info = data.prepare(tmp_path, quick=True)
+    X, y = data.load_tensors(False, info)
+    orders = []
+    for _ in range(2):
+        loader = data.BatchLoader(X, y, 100, shuffle=True, generator=torch.Generator().manual_seed(3))
+        state = torch.get_rng_state()
+        orders.append(torch.cat([b[1] for b in loader]))
+        assert torch.equal(state, torch.get_rng_state())
+    assert torch.equal(orders[0], orders[1]) and not torch.equal(orders[0], y)
+
+
 def test_pad32_and_expect_batch_messages():
     assert data.pad32(torch.zeros(3, 28, 28)).shape == (3, 32, 32)
     with pytest.raises(ValueError, match="28x28"):

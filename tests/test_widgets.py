@@ -354,6 +354,22 @@ def test_training_playground_runs_to_the_end_then_compares_with_the_previous_run
     assert not playground.run_button.disabled
 
 
+def test_training_playground_runs_repeat_exactly_and_leave_the_notebook_random_state(info):
+    playground = widgets.training_playground(info)
+    playground.batch_select.value = 256
+    playground.epochs_slider.value = 1
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    runs = []
+    for _ in range(2):
+        playground.run_button.click()
+        assert playground.wait(TIMEOUT)
+        assert not playground._thread.is_alive()  # wait() returns once the thread has ended
+        runs.append(list(playground.history))
+    assert playground.state == "done" and runs[0] == runs[1]  # only the settings could differ
+    assert torch.equal(state, torch.get_rng_state())
+
+
 def test_training_playground_shows_an_error_instead_of_raising(info):
     def broken_net():
         return nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, 3))  # 3 classes: labels up to 9 fail
