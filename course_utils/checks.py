@@ -682,17 +682,29 @@ _recorder_stack: list[_Recorder] = []
 
 
 class _LossTensor(torch.Tensor):
-    """A loss tensor that notices being added up while it still carries its graph."""
+    """A loss tensor that notices being added up, across batches, while it still carries its graph.
+
+    ``_batch`` numbers the forward pass its loss comes from (results inherit the latest of their
+    operands'), so arithmetic within one batch (a penalty term, a weighted sum of two losses) is
+    fine, and only adding a graph-carrying loss from an earlier batch counts as accumulating.
+    """
+
+    _batch = 0
 
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        flat = list(args) + list(kwargs.values())
+        flat += [t for a in args if isinstance(a, (list, tuple)) for t in a]
+        batches = [t._batch for t in flat if isinstance(t, _LossTensor)]
         if _recorder_stack and getattr(func, "__name__", "") in _ACCUMULATING:
-            flat = list(args) + list(kwargs.values())
-            flat += [t for a in args if isinstance(a, (list, tuple)) for t in a]
-            if any(isinstance(t, _LossTensor) and t.requires_grad for t in flat):
+            latest = _recorder_stack[-1].losses
+            if any(isinstance(t, _LossTensor) and t.requires_grad and t._batch < latest for t in flat):
                 _recorder_stack[-1].accumulated += 1
-        return super().__torch_function__(func, types, args, kwargs)
+        result = super().__torch_function__(func, types, args, kwargs)
+        if isinstance(result, _LossTensor) and batches:
+            result._batch = max(batches)
+        return result
 
     def __format__(self, spec: str) -> str:  # f"{loss:>7f}" works on a 0-dim tensor, as usual
         if self.dim() == 0:
@@ -717,6 +729,7 @@ class _Recorder:
         self.forwards: list[tuple[bool, bool, int]] = []  # (training, grad enabled, batch size)
         self.swapped = 0
         self.accumulated = 0
+        self.losses = 0  # the number of the forward pass the latest loss belongs to
         self.steps: list[tuple[str, int]] = []  # (gradient state, backwards since previous step)
         self._backwards_since_step = 0
         self._stale = False  # a backward since the last step added to gradients left over
@@ -752,8 +765,13 @@ class _SpyLoss(nn.CrossEntropyLoss):
             self._recorder.swapped += 1
             input, target = target, input
         self._recorder.events.append("loss")
+        self._recorder.losses = len(self._recorder.forwards)  # a loss belongs to the latest forward pass
         loss = F.cross_entropy(input, target)
-        return loss.as_subclass(_LossTensor) if self._wrap else loss
+        if not self._wrap:
+            return loss
+        wrapped = loss.as_subclass(_LossTensor)
+        wrapped._batch = self._recorder.losses
+        return wrapped
 
 
 class _SpyOptimizer:

@@ -459,8 +459,20 @@ def train_clipped(dataloader, model, loss_fn, optimizer):
         optimizer.step()
 
 
+def train_l2_penalty(dataloader, model, loss_fn, optimizer):
+    """Arithmetic on this batch's loss (a weight penalty, a weighted sum) is not accumulation."""
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        pred = model(X)
+        penalty = sum(p.pow(2).sum() for p in model.parameters())
+        loss = 0.5 * loss_fn(pred, y) + 0.5 * loss_fn(pred, y) + 1e-6 * penalty
+        loss.backward()
+        optimizer.step()
+
+
 CORRECT_TRAINS = [train_quickstart, train_seed, train_model_zero_grad, train_set_to_none_false, train_detached_sum,
-                  train_clipped]
+                  train_clipped, train_l2_penalty]
 
 
 @pytest.mark.parametrize("train", CORRECT_TRAINS, ids=lambda f: f.__name__)
