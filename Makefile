@@ -1,7 +1,8 @@
 # The course's commands. The first two are all a learner needs:
 #   make lab    set up (once), then JupyterLab on the first notebook
 #   make test   set up (once), then every test, nbval over every notebook included
-# Set-up is reused: the venv is rebuilt only when requirements.txt or pyproject.toml change.
+# Set-up is reused: packages are installed again only when requirements.txt or pyproject.toml
+# change, and a broken venv (an interrupted or failed creation) is made anew.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -16,9 +17,9 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # make test and make book install them when npm is there; make slides needs them.
 NPM        := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.package-lock.json
-NODE_IF_NPM := $(if $(NPM),$(NODE_STAMP))
+NODE_IF_NPM := $(if $(NPM),node-optional)
 
-.PHONY: help setup data lab test test-browser lint book slides execute navigation exercises bench clean-venv
+.PHONY: help setup data lab test test-browser lint book slides execute navigation exercises bench clean-venv node-optional
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_start_here.ipynb"
@@ -31,12 +32,13 @@ help:
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
 	@echo "make book       render the notebooks (stored outputs) to a static site in _build/html/"
 	@echo "make slides     render the notebooks as reveal.js slides in _build/slides/ (needs npm once)"
-	@echo "make lint       ruff over course_utils, tests, scripts and the notebooks"
+	@echo "make lint       ruff over course_utils, tests, scripts, benchmarks and the notebooks"
 	@echo "make test-browser  only the real-browser tests (JupyterLab in Chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed, found " + sys.version.split()[0] + ": set PYTHON=/path/to/python3.x")'
-	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "error: '$(PYTHON) -m venv' failed. On Debian/Ubuntu: sudo apt-get install python3-venv, then run make again"; exit 1; }; }
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements.txt
 	@touch $(STAMP)
@@ -55,6 +57,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_STAMP)
 
+# make test and make book go on without reveal.js when npm ci cannot reach the registry (offline):
+# the slide tests then skip with the reason (and fail under CI=true); make slides needs it.
+node-optional:
+	@$(MAKE) --no-print-directory $(NODE_STAMP) || echo "note: npm ci failed (offline?): the slide tests will skip; run make slides when online"
+
 # pytest includes ruff (tests/test_lint.py) and the browser tests (tests/test_browser.py, marker browser)
 test: setup $(NODE_IF_NPM)
 	COURSE_QUICK=1 $(PY) -m pytest $(PYTEST_ARGS)
@@ -63,7 +70,7 @@ test-browser: setup
 	COURSE_QUICK=1 $(PY) -m pytest -m browser tests/test_browser.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_utils tests scripts notebooks
+	$(PY) -m ruff check course_utils tests scripts benchmarks notebooks conftest.py
 
 book: $(STAMP) $(NODE_IF_NPM)
 	$(PY) scripts/build_site.py

@@ -137,6 +137,19 @@ def test_accuracy_markdown_lists_every_epoch(bench):
     assert "printed by the notebook: 91.09%; the run took 61.2 s" in text
 
 
+def test_training_time_of_the_final_run_is_judged(bench):
+    text = "epoch 8\ntraining time: 184 s (3.1 min) for 8 epochs on cpu, 2 CPU threads\nfinal test accuracy: 93.68%\n"
+    assert bench.parse_training_time(text) == 184.0 and bench.parse_training_time("nothing") is None
+    results = [
+        {"notebook": "08_b.ipynb", "mode": "full", "seconds": 309.5, "status": "ok", "final_accuracy": 0.9368,
+         "training_seconds": 184.0},
+        {"notebook": "08_b.ipynb", "mode": "quick", "seconds": 15.0, "status": "ok", "training_seconds": 9.0},
+    ]
+    text = bench.notebooks_markdown(results, ["quick", "full"])
+    assert "- 08_b.ipynb printed `training time: 184 s` for its final run (target ≤ 300 s of training: met)" in text
+    assert text.count("printed `training time") == 1  # quick mode is not judged
+
+
 def test_full_mode_target_is_90_seconds_on_cuda(bench):
     results = [{"notebook": "01_a.ipynb", "mode": "full", "seconds": 100.0, "status": "ok", "final_accuracy": None}]
     assert "(target ≤ 600 s: met)" in bench.notebooks_markdown(results, ["full"])

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LINTED = ["course_utils", "tests", "scripts", "notebooks"]
+LINTED = ["course_utils", "tests", "scripts", "benchmarks", "notebooks", "conftest.py"]
 CHECKER = ROOT / "scripts" / "check_fresh_outputs.py"
 
 
@@ -43,7 +44,6 @@ def test_ruff_reads_the_notebooks():
 
 @pytest.fixture(scope="module")
 def precommit() -> dict:
-    yaml = pytest.importorskip("yaml")
     return yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
 
 
