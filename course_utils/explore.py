@@ -222,7 +222,7 @@ def feature_map_figure(maps: torch.Tensor, image: torch.Tensor, title: str):
         width, height = FIGURE_WIDTH, height * FIGURE_WIDTH / width
     fig.set_size_inches(width, height + 0.25)  # room for each row's titles
     plots.fitted_suptitle(fig, fig._suptitle.get_text())  # re-wrapped to the new width
-    fig.tight_layout()
+    plots.layout_with_colorbar(fig)
     return _detach(fig)
 
 

@@ -7,6 +7,7 @@ Every function takes tensors or arrays, draws one figure and returns the matplot
 from __future__ import annotations
 
 import textwrap
+import warnings
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -19,6 +20,7 @@ __all__ = [
     "show_image",
     "show_images",
     "show_feature_maps",
+    "layout_with_colorbar",
     "show_kernels",
     "plot_curves",
     "plot_confusion_matrix",
@@ -98,6 +100,7 @@ def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: in
     """Every channel of one feature map stack (C, H, W) or (1, C, H, W), with shared colours.
 
     When ``image`` is given it is drawn first, labelled "input", so the maps can be compared.
+    A colour bar gives the values: after a ReLU the darkest colour is 0.
     """
     maps = maps.detach().cpu()
     if maps.dim() == 4:
@@ -111,17 +114,39 @@ def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: in
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 2.0 * nrows + 0.5), squeeze=False)
     vmin, vmax = float(maps.min()), float(maps.max())
+    shown = None
     for ax, (name, panel) in zip(axes.flat, panels):
         if name == "input":
             ax.imshow(to_numpy_image(panel), cmap="gray")
         else:
-            ax.imshow(panel.numpy(), cmap="viridis", vmin=vmin, vmax=vmax)
+            shown = ax.imshow(panel.numpy(), cmap="viridis", vmin=vmin, vmax=vmax)
         ax.set_title(name, fontsize=8)
     for ax in axes.flat:
         ax.axis("off")
     fitted_suptitle(fig, f"{title}: {tuple(maps.shape)} (C, H, W)")
-    fig.tight_layout()
+    bar = fig.add_axes((0.945, 0.1, 0.012, 0.8), label="colorbar")
+    fig.colorbar(shown, cax=bar)
+    bar.tick_params(labelsize=7)
+    layout_with_colorbar(fig)
     return fig
+
+
+def layout_with_colorbar(fig) -> None:
+    """``tight_layout`` for a figure of panels plus one colour bar on the right (axes labelled "colorbar").
+
+    The panels make room on the right, and the bar spans their height. Call it again after
+    resizing the figure.
+    """
+    bar = next((ax for ax in fig.axes if ax.get_label() == "colorbar"), None)
+    if bar is None:
+        fig.tight_layout()
+        return
+    with warnings.catch_warnings():  # the bar is placed by hand below: tight_layout need not fit it
+        warnings.filterwarnings("ignore", message=".*not compatible with tight_layout.*")
+        fig.tight_layout(rect=(0, 0, 0.93, 1))
+    panels = [ax for ax in fig.axes if ax is not bar]
+    top, bottom = max(ax.get_position().y1 for ax in panels), min(ax.get_position().y0 for ax in panels)
+    bar.set_position((0.945, bottom, 0.012, top - bottom))
 
 
 def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8):
