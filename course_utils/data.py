@@ -22,16 +22,22 @@ import gzip
 import hashlib
 import math
 import os
+import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
 from course_utils.env import quick_mode
+
+if TYPE_CHECKING:  # torchvision is imported where it is used: `import course_utils.data` stays light
+    from torchvision import transforms
+    from torchvision.datasets import FashionMNIST
 
 __all__ = [
     "CLASSES",
@@ -202,8 +208,8 @@ def _verify(path: Path, expected: str, how_to_fix: str) -> None:
 def _fix_local(path: Path) -> str:
     return (
         f"Fix: move the file aside yourself (nothing is deleted for you), e.g. "
-        f"`mv {path} {path}.bad`, then run `make data` (or `python -m course_utils.data "
-        f"--download`) to restore it from the system package or torchvision's download."
+        f"`mv {shlex.quote(str(path))} {shlex.quote(str(path) + '.bad')}`, then run `make data` "
+        f"(or `python -m course_utils.data --download`) to restore it from the system package or torchvision's download."
     )
 
 
@@ -333,7 +339,7 @@ def prepare(
 # --------------------------------------------------------------------------- reading
 
 
-def lenet_transform():
+def lenet_transform() -> transforms.Compose:
     """The course's per-image transform: ``ToTensor`` (0..1), ``Pad(2)`` (28 -> 32), ``Normalize``.
 
     Taught in ``01_data``. LeNet was designed for 32x32 inputs: after two 5x5 convolutions and
@@ -346,7 +352,9 @@ def lenet_transform():
     )
 
 
-def dataset(train: bool = True, transform=None, info: DataInfo | None = None):
+def dataset(
+    train: bool = True, transform: Callable | None = None, info: DataInfo | None = None
+) -> FashionMNIST:
     """Return ``torchvision.datasets.FashionMNIST`` over the prepared folder (never downloads)."""
     import torchvision
 

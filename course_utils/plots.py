@@ -13,8 +13,14 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from course_utils.data import CLASSES, MEAN, STD
+
+#: What the drawing functions accept as an image: a tensor or array shaped (H, W), (1, H, W) or (1, 1, H, W).
+Image = torch.Tensor | np.ndarray
 
 __all__ = [
     "show_image",
@@ -31,7 +37,7 @@ __all__ = [
 ]
 
 
-def to_numpy_image(img: torch.Tensor | np.ndarray, unnormalize: bool = False) -> np.ndarray:
+def to_numpy_image(img: Image, unnormalize: bool = False) -> np.ndarray:
     """Return a 2-D NumPy array from an image shaped (H, W), (1, H, W) or (1, 1, H, W)."""
     arr = img.detach().cpu().float().numpy() if isinstance(img, torch.Tensor) else np.asarray(img, float)
     arr = np.squeeze(arr)
@@ -40,7 +46,7 @@ def to_numpy_image(img: torch.Tensor | np.ndarray, unnormalize: bool = False) ->
     return arr * STD + MEAN if unnormalize else arr
 
 
-def fitted_suptitle(fig, text: str, chars_per_inch: float = 10.0):
+def fitted_suptitle(fig: Figure, text: str, chars_per_inch: float = 10.0) -> Text:
     """Set the figure's title, wrapped onto several lines so that it fits the figure's width."""
     width = max(int(fig.get_size_inches()[0] * chars_per_inch), 20)
     return fig.suptitle("\n".join(textwrap.wrap(" ".join(text.split()), width)))
@@ -50,7 +56,9 @@ def _label(y: int | torch.Tensor) -> str:
     return CLASSES[int(y)]
 
 
-def show_image(img, title: str = "", ax=None, cmap: str = "gray", colorbar: bool = False):
+def show_image(
+    img: Image, title: str = "", ax: Axes | None = None, cmap: str = "gray", colorbar: bool = False
+) -> Figure:
     """Draw one grey image (any of the shapes :func:`to_numpy_image` takes); returns the Figure."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(3, 3))
@@ -70,7 +78,7 @@ def show_images(
     title: str = "Fashion-MNIST images",
     ncols: int = 8,
     preds: Sequence[int] | torch.Tensor | None = None,
-):
+) -> Figure:
     """A grid of images titled with their class names (and predictions, when given)."""
     n = len(images)
     ncols = min(ncols, n)
@@ -96,7 +104,9 @@ def show_images(
     return fig
 
 
-def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: int = 8, image=None):
+def show_feature_maps(
+    maps: torch.Tensor, title: str = "Feature maps", ncols: int = 8, image: Image | None = None
+) -> Figure:
     """Every channel of one feature map stack (C, H, W) or (1, C, H, W), with shared colours.
 
     When ``image`` is given it is drawn first, labelled "input", so the maps can be compared.
@@ -131,7 +141,7 @@ def show_feature_maps(maps: torch.Tensor, title: str = "Feature maps", ncols: in
     return fig
 
 
-def layout_with_colorbar(fig) -> None:
+def layout_with_colorbar(fig: Figure) -> None:
     """``tight_layout`` for a figure of panels plus one colour bar on the right (axes labelled "colorbar").
 
     The panels make room on the right, and the bar spans their height. Call it again after
@@ -149,7 +159,7 @@ def layout_with_colorbar(fig) -> None:
     bar.set_position((0.945, bottom, 0.012, top - bottom))
 
 
-def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8):
+def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8) -> Figure:
     """The kernels of a conv layer's weight (out, in, k, k), first input channel, blue < 0 < red."""
     w = weight.detach().cpu()
     if w.dim() != 4:
@@ -174,9 +184,9 @@ def plot_curves(
     title: str = "Learning curves",
     xlabel: str = "epoch",
     ylabel: str = "loss",
-    ax=None,
+    ax: Axes | None = None,
     logy: bool = False,
-):
+) -> Figure:
     """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -197,7 +207,9 @@ def plot_curves(
     return fig
 
 
-def plot_confusion_matrix(matrix: torch.Tensor | np.ndarray, title: str = "Confusion matrix", normalize: bool = True):
+def plot_confusion_matrix(
+    matrix: torch.Tensor | np.ndarray, title: str = "Confusion matrix", normalize: bool = True
+) -> Figure:
     """A 10x10 confusion matrix (rows: true class, columns: predicted) with class names."""
     m = matrix.cpu().numpy() if isinstance(matrix, torch.Tensor) else np.asarray(matrix)
     m = m.astype(float)
@@ -219,7 +231,13 @@ def plot_confusion_matrix(matrix: torch.Tensor | np.ndarray, title: str = "Confu
     return fig
 
 
-def show_mistakes(images, labels, preds, title: str = "Misclassified test images", max_images: int = 16):
+def show_mistakes(
+    images: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor,
+    preds: Sequence[int] | torch.Tensor,
+    title: str = "Misclassified test images",
+    max_images: int = 16,
+) -> Figure:
     """A gallery of misclassified images, each titled with its true and predicted class."""
     labels = torch.as_tensor(labels).cpu()
     preds = torch.as_tensor(preds).cpu()
@@ -232,7 +250,9 @@ def show_mistakes(images, labels, preds, title: str = "Misclassified test images
     return show_images(images[wrong.to(images.device)], labels[wrong], title=title, preds=preds[wrong])
 
 
-def plot_probabilities(image, probs: torch.Tensor, label: int | None = None, title: str = "Prediction"):
+def plot_probabilities(
+    image: Image, probs: torch.Tensor, label: int | None = None, title: str = "Prediction"
+) -> Figure:
     """An image beside a bar chart of its 10 class probabilities; the predicted bar is marked."""
     p = torch.as_tensor(probs).detach().cpu().float().flatten()
     if p.numel() != len(CLASSES):
