@@ -209,7 +209,8 @@ def _fix_local(path: Path) -> str:
     return (
         f"Fix: move the file aside yourself (nothing is deleted for you), e.g. "
         f"`mv {shlex.quote(str(path))} {shlex.quote(str(path) + '.bad')}`, then run `make data` "
-        f"(or `python -m course_utils.data --download`) to restore it from the system package or torchvision's download."
+        f"(or `python -m course_utils.data --download`) to restore it from the system package or "
+        f"torchvision's download."
     )
 
 
