@@ -283,7 +283,7 @@ def _notebook_definitions(notebook: str, name: str) -> list[str]:
     ("name", "notebooks"),
     [
         ("train", ["05_training_loop.ipynb", "06_test_loop_and_metrics.ipynb", "07_full_training.ipynb"]),
-        ("test", ["06_test_loop_and_metrics.ipynb", "07_full_training.ipynb"]),
+        ("test", ["06_test_loop_and_metrics.ipynb", "07_full_training.ipynb", "08_beyond_lenet.ipynb"]),
         ("predict", ["06_test_loop_and_metrics.ipynb"]),
     ],
 )
