@@ -178,12 +178,12 @@ class FeatureMapExplorer(Explorer):
     ) -> None:
         model = explore.as_conv_model(model)  # fails early, with the fix, for a wrong model
         picker = _ImagePicker(y, self.redraw, label=int(y[0]))
-        self.layer_select = widgets.Dropdown(
-            options=list(explore.LAYERS),
+        self.layer_select = widgets.Dropdown(  # labelled with the seed's names: "c1 (conv1)", "s2 (pool1)", ...
+            options=[(f"{line.split(' =')[0]} ({key})", key) for key, line in explore.LAYERS.items()],
             value="conv1",
             description="layer",
             style=_STYLE,
-            layout=widgets.Layout(width="160px"),
+            layout=widgets.Layout(width="180px"),
         )
         self.caption = widgets.HTML()
         figure = _image_widget()
