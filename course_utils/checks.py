@@ -26,6 +26,7 @@ on the CPU, with its prints captured, and PyTorch's global random state left as 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import dis
 import html
 import io
@@ -194,19 +195,28 @@ def _on_cpu(fn: Callable, what: str) -> tuple[Callable, list[str]]:
     """Return ``fn`` seeing ``device = cpu`` (a copy of its globals: the notebook is untouched).
 
     The checks' data and models live on the CPU; a learner's loop that moves batches with
-    ``X.to(device)`` must not send them to a GPU. A missing ``device`` gives a note.
+    ``X.to(device)``, or ``X.to(info.device)``, must not send them to a GPU. A missing
+    ``device`` gives a note.
     """
-    if not isinstance(fn, types.FunctionType) or not _uses_global(fn.__code__, "device"):
+    if not isinstance(fn, types.FunctionType):
+        return fn, []
+    uses_device = _uses_global(fn.__code__, "device")
+    info = fn.__globals__.get("info")
+    uses_info = _uses_global(fn.__code__, "info") and hasattr(info, "device") and dataclasses.is_dataclass(info)
+    if not uses_device and not uses_info:
         return fn, []
     notes = []
-    if "device" not in fn.__globals__:
+    if uses_device and "device" not in fn.__globals__:
         notes.append(
             f"note: your {what} uses a global variable `device`, which is not defined in this "
             f"notebook, so it would stop with a NameError. The check ran it on the CPU. Define it "
             f"once near the top: `device = info.device` (after `info = setup(seed=0)`)."
         )
     namespace = dict(fn.__globals__)
-    namespace["device"] = torch.device("cpu")
+    if uses_device:
+        namespace["device"] = torch.device("cpu")
+    if uses_info:
+        namespace["info"] = dataclasses.replace(info, device=torch.device("cpu"))
     copy = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
     copy.__kwdefaults__ = fn.__kwdefaults__
     return copy, notes

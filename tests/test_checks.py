@@ -958,3 +958,24 @@ def test_checks_never_raise_for_strange_learner_code():
         for learner in (explode, keyboard, "not a function", 3.5):
             result = check(learner)
             assert result.status == INCORRECT and result.messages, (check.__name__, learner, str(result))
+
+
+def test_a_loop_that_moves_batches_to_info_device_runs_on_the_cpu():
+    """On a GPU machine `info.device` is cuda; the checks' data is on the CPU (simulated with 'meta')."""
+    from course_utils.env import CourseSetup
+
+    info = CourseSetup(seed=0, device=torch.device("meta"), quick=True, data=None)
+    namespace = {"info": info, "torch": torch}
+    exec(
+        "def train(dataloader, model, loss_fn, optimizer):\n"
+        "    model.train()\n"
+        "    for X, y in dataloader:\n"
+        "        X, y = X.to(info.device), y.to(info.device)\n"
+        "        optimizer.zero_grad()\n"
+        "        loss = loss_fn(model(X), y)\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n",
+        namespace,
+    )
+    assert_correct(checks.check_train(namespace["train"]))
+    assert namespace["info"].device == torch.device("meta")  # the notebook's own info is untouched
