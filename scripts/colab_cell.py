@@ -1,5 +1,6 @@
 """Insert the Colab cell into notebooks: a first code cell, tagged ``colab``, that installs course_utils
-where it is missing (Google Colab) and does nothing in the course's own environment.
+on Google Colab (when it is missing there) and does nothing anywhere else: a local environment that
+lacks a package gets the course's own message from the next cell, not a pip install.
 
 Idempotent: a notebook that already has a cell tagged ``colab`` gets its source refreshed in place
 (same id, same position); otherwise the cell goes right after the title cell and the top navigation
@@ -26,19 +27,19 @@ CELL_ID = "colab-install"
 
 
 def cell_source(slug: str | None = None) -> str:
-    """The cell's code. ``%pip`` installs into the running kernel; the import check keeps it a no-op locally."""
+    """The cell's code. ``%pip`` installs into the running kernel, on Colab only."""
     return (
-        "# colab: install course_utils where it is missing (Google Colab); here it does nothing\n"
-        "try:\n"
-        "    import course_utils  # noqa: F401\n"
-        "except ImportError:\n"
-        f'    %pip install -q "{pip_url(slug)}"\n'
-        "    import sys\n"
+        "# colab: on Google Colab, install course_utils and turn on the explorers' widgets; elsewhere nothing\n"
+        "import sys\n"
         "\n"
-        '    if "google.colab" in sys.modules:  # the explorers are ipywidgets 8: Colab needs this to show them\n'
-        "        from google.colab import output\n"
+        'if "google.colab" in sys.modules:\n'
+        "    try:\n"
+        "        import course_utils  # noqa: F401\n"
+        "    except ImportError:\n"
+        f'        %pip install -q "{pip_url(slug)}"\n'
+        "    from google.colab import output\n"
         "\n"
-        "        output.enable_custom_widget_manager()"
+        "    output.enable_custom_widget_manager()  # the explorers are ipywidgets 8"
     )
 
 
