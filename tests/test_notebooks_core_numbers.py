@@ -4,6 +4,7 @@ nbval runs the notebooks themselves; these tests read their source (no kernel, m
 that an edit that breaks the course's contract fails with a clear message.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -107,3 +108,41 @@ def test_parameter_arithmetic_in_the_prose_of_02():
         assert re.search(rf"\| {layer} \|.*\*\*{count:,}\*\*", prose), f"02's parameter table lacks {layer} = {count:,}"
     assert "**61,706**" in prose
     assert 6 * 1 * 5 * 5 + 6 + 16 * 6 * 5 * 5 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10 == 61706
+
+
+def _mentions_quick(node) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "quick" for n in ast.walk(node))
+
+
+def _asserts_under_quick_branches(source: str) -> list[int]:
+    """Line numbers of asserts inside an `if ...quick...:` block (either branch)."""
+    lines = [  # IPython magics become `pass`, at their indentation
+        ln[: len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
+        for ln in source.splitlines()
+    ]
+    found = []
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.If) and _mentions_quick(node.test):
+            for branch in (node.body, node.orelse):
+                found += [n.lineno for stmt in branch for n in ast.walk(stmt) if isinstance(n, ast.Assert)]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_checks_follow_the_data_not_quick_mode(path):
+    """Full mode falls back to the sample when the full set is missing (Colab, a laptop without
+    `make data`), so a check of a full-data number must depend on `info.data.is_full`. Quick mode
+    only decides how long things run (`pick`, skipping a slow measurement)."""
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type == "code":
+            lines = _asserts_under_quick_branches(cell.source)
+            assert not lines, (
+                f"{path.name} cell {index}: an assert (line {lines[0]}) depends on quick mode; use "
+                f"`if info.data.is_full:` for numbers that hold only on the full set"
+            )
+
+
+def test_the_quick_branch_detector_finds_asserts():
+    source = "if not info.quick:\n    assert acc > 0.9\nelse:\n    x = 1\n%timeit f()\n"
+    assert _asserts_under_quick_branches(source) == [2]
+    assert _asserts_under_quick_branches("if info.data.is_full:\n    assert acc > 0.9\n") == []
