@@ -155,3 +155,13 @@ def test_full_mode_target_is_90_seconds_on_cuda(bench):
     assert "(target ≤ 600 s: met)" in bench.notebooks_markdown(results, ["full"])
     assert "(target ≤ 90 s on CUDA: missed)" in bench.notebooks_markdown(results, ["full"], "cuda")
     assert bench.target("quick_total_s", "cuda") == bench.TARGETS["quick_total_s"]
+
+
+def test_gpu_run_script_parses_and_explains_its_usage():
+    """benchmarks/gpu_run.sh runs only on a GPU machine; here: valid bash, and a usage line without arguments."""
+    import subprocess
+
+    script = BENCH.parent / "gpu_run.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    assert result.returncode == 2 and "usage: bash benchmarks/gpu_run.sh WHEELS FMNIST OUT" in result.stderr
