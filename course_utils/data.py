@@ -510,6 +510,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(info)
+    if not info.is_full and not args.quick and not quick_mode():
+        print(
+            "note: the full Fashion-MNIST was not found, so the course will use this 6,000-image sample. "
+            "For the full set: `make data` (or `python -m course_utils.data --download`).",
+            file=sys.stderr,
+        )
     return 0
 
 

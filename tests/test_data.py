@@ -241,3 +241,13 @@ def test_display_path_hides_the_machine_but_keeps_far_paths(tmp_path, monkeypatc
     assert data.display_path(far) == str(far)
     info = data.DataInfo("local", tmp_path / "repo" / "data", 60000, 10000)
     assert str(info) == f"source=local root={Path('..') / 'data'} train=60000 test=10000"
+
+
+def test_cli_says_when_only_the_sample_is_there(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    monkeypatch.setattr(data, "SYSTEM_DIR", tmp_path / "no-system-package")
+    assert data.main(["--root", str(tmp_path / "data")]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("source=sample ") and "make data" in err
+    assert data.main(["--root", str(tmp_path / "data"), "--quick"]) == 0
+    assert capsys.readouterr().err == ""  # asked for: nothing to say
