@@ -269,7 +269,7 @@ def test_readme_launches_every_notebook():
     slug = re.search(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/", readme)
     assert slug, "README has no Colab launch links: run `make navigation`"
     for p in NOTEBOOKS:
-        assert launch.colab_url(p, slug.group(1)) in readme, f"README lacks {p.name}'s Colab badge: run `make navigation`"
+        assert launch.colab_url(p, slug.group(1)) in readme, f"no Colab badge for {p.name}: run `make navigation`"
     head = readme.split("## ", 2)
     assert "make lab" in head[1] and "make test" in head[1], "make lab and make test must stay the first commands"
 
