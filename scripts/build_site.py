@@ -47,10 +47,15 @@ MATH = re.compile(r"\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
 
 
 class StaticWidgets(Preprocessor):
-    """Show widgets by their static fallback: drop the widget state and the widget-view mime type."""
+    """Show widgets by their static fallback: drop the widget state and the widget-view mime type.
+
+    A tqdm progress bar's fallback text is its first frame (0%); its final state is in the widget
+    state stored with the notebook, so the bar is shown as it ended (see :func:`progress_text`).
+    """
 
     def preprocess(self, nb, resources):
-        nb.metadata.pop("widgets", None)
+        widgets = nb.metadata.pop("widgets", None) or {}
+        self._state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -58,11 +63,36 @@ class StaticWidgets(Preprocessor):
             data = out.get("data", {})
             if WIDGET_VIEW not in data:
                 continue
-            del data[WIDGET_VIEW]
+            view = data.pop(WIDGET_VIEW)
+            final = progress_text(getattr(self, "_state", {}), view.get("model_id", ""))
+            if final is not None:
+                data["text/plain"] = final
+                continue
             rich = [k for k in data if k != "text/plain"]
             if not rich and WIDGET_REPR.match(str(data.get("text/plain", ""))):
                 data["text/plain"] = WIDGET_NOTE
         return cell, resources
+
+
+def progress_text(state: dict, model_id: str, width: int = 10) -> str | None:
+    """A tqdm bar's last frame, as text (``train: 100%|##########| 938/938 [...]``), from stored widget state.
+
+    tqdm's notebook bar is an HBox of an HTML label, a FloatProgress and an HTML status. Returns
+    None for any other widget, or when the state was not stored.
+    """
+    model = state.get(model_id, {})
+    if model.get("model_name") != "HBoxModel":
+        return None
+    children = [state.get(str(c).removeprefix("IPY_MODEL_"), {}) for c in model.get("state", {}).get("children", [])]
+    names = [c.get("model_name") for c in children]
+    if names != ["HTMLModel", "FloatProgressModel", "HTMLModel"]:
+        return None
+    left, bar, right = (c.get("state", {}) for c in children)
+    total = bar.get("max") or 0
+    filled = round(width * min(max((bar.get("value") or 0) / total, 0.0), 1.0)) if total else 0
+    block, figure_space = "\u2588", "\u2007"  # tqdm's bar character, and the space it pads numbers with
+    text = f"{left.get('value', '')}|{block * filled}{' ' * (width - filled)}|{right.get('value', '')}"
+    return html.unescape(text).replace(figure_space, " ")
 
 
 def has_math(nb: nbformat.NotebookNode) -> bool:
@@ -90,7 +120,11 @@ class NotebookLinks(Preprocessor):
 
 
 def rewrite_links(text: str, pages: dict[str, str]) -> str:
-    """``[..](03_x.ipynb#a)`` -> ``[..](03_x.html#a)`` for notebooks on the site; README -> index."""
+    """``[..](03_x.ipynb#a)`` -> ``[..](03_x.html#a)`` for notebooks on the site; README -> index.
+
+    A notebook that is not on the site (an exercise, say) links to its page on GitHub instead,
+    so that no link of the site points at a file the site lacks.
+    """
 
     def repl(match: re.Match) -> str:
         target, anchor = match.group(2), match.group(3) or ""
@@ -99,9 +133,14 @@ def rewrite_links(text: str, pages: dict[str, str]) -> str:
             return f"{match.group(1)}{pages[name]}{anchor}"
         if name == "README.md":
             return f"{match.group(1)}index.html{'' if anchor == '#contents' else anchor}"
+        if name.endswith(".ipynb"):
+            inside = target.removeprefix("../").removeprefix("notebooks/")
+            return f"{match.group(1)}{github_url(ROOT / 'notebooks' / inside)}{anchor}"
         return match.group(0)
 
-    return re.sub(r"(\]\(|href=[\"'])((?:\.\./)?(?:notebooks/)?[\w.-]+\.(?:ipynb|md))(#[\w.-]*)?", repl, text)
+    return re.sub(
+        r"(\]\(|href=[\"'])((?:\.\./)?(?:notebooks/)?(?:exercises/)?[\w.-]+\.(?:ipynb|md))(#[\w.-]*)?", repl, text
+    )
 
 
 def nav_html(paths: list[Path], i: int, out: Path) -> str:
@@ -131,6 +170,9 @@ def exporter() -> HTMLExporter:
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="course_html",
         exclude_anchor_links=False,
+        # no In [n] prompts: the Colab cell is left out, so the pages would start at In [2]
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True)
     exp.register_preprocessor(StaticWidgets(), enabled=True)

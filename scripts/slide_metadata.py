@@ -6,7 +6,9 @@ nbconvert's slides read). The rules, in order:
 1. a cell tagged ``slides-manual`` keeps the slide type it has (an instructor's choice wins);
 2. the title cell starts the deck: ``slide``;
 3. navigation cells, the Colab cell and empty cells: ``skip``;
-4. a markdown cell opening with ``#`` or ``##`` starts a new ``slide`` (a section of the walkthrough);
+4. a markdown cell opening with ``#`` or ``##`` starts a new ``slide`` (a section of the walkthrough),
+   and so does the course's core code: a cell tagged ``exercise:...`` (the network, the training
+   loop, the test loop) or ``slides-core`` (07's training run), so pressing right never skips it;
 5. a markdown cell opening with ``###`` (or deeper) starts a ``subslide`` (a step inside the section);
 6. a cell that would overflow the current (sub)slide starts a new ``subslide``: a slide holds about
    ``BUDGET`` lines of text or code, a figure counts ``FIGURE_LINES`` and a text output ``TEXT_LINES``;
@@ -43,6 +45,7 @@ from launch import notebooks  # noqa: E402  (a sibling script, not a package)
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 MANUAL_TAG = "slides-manual"
+CORE_TAG = "slides-core"
 SKIP_TAGS = {"navigation", "colab"}
 BUDGET = 20  # lines one 960x700 reveal.js slide shows at nbconvert's 19-20 px fonts
 FIGURE_LINES = 14  # a figure output fills most of a slide
@@ -90,7 +93,7 @@ def slide_types(cells: list[nbformat.NotebookNode]) -> list[str]:
             kind = "slide"
         elif tags & SKIP_TAGS or not cell.source.strip():
             kind = "skip"
-        elif level in (1, 2):
+        elif level in (1, 2) or CORE_TAG in tags or any(t.startswith("exercise:") for t in tags):
             kind = "slide"
         elif level >= 3 or used + size > BUDGET:
             kind = "subslide"

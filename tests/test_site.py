@@ -8,6 +8,7 @@ network, and every local file a page loads exists.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -146,6 +147,9 @@ def test_links_between_notebooks_point_at_pages():
     assert build_site.rewrite_links(text, pages) == (
         "see [03](03_net.html#forward), [contents](index.html), [web](https://x.org/a.ipynb)"
     )
+    exercise = build_site.rewrite_links("[rebuild it](exercises/net_1_fill_in.ipynb)", pages)
+    assert exercise == f"[rebuild it]({launch.github_url(ROOT / 'notebooks' / 'exercises' / 'net_1_fill_in.ipynb')})"
+    assert exercise.endswith("/blob/main/notebooks/exercises/net_1_fill_in.ipynb)")
 
 
 def test_widgets_fall_back_to_their_static_picture():
@@ -168,6 +172,27 @@ def test_widgets_fall_back_to_their_static_picture():
     assert "widget-view+json" not in body and "widget-state+json" not in body
     assert "data:image/png;base64,iVBORw0KGgo=" in body
     assert build_site.WIDGET_NOTE in body
+
+
+def test_progress_bars_show_their_last_frame():
+    """tqdm's fallback text is its first frame (0%); the stored widget state has how it ended."""
+    state = {
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
+        "l": {"model_name": "HTMLModel", "state": {"value": "train:\u2007100%"}},
+        "p": {"model_name": "FloatProgressModel", "state": {"value": 938.0, "max": 938.0}},
+        "r": {"model_name": "HTMLModel", "state": {"value": "\u2007938/938\u2007[00:06&lt;00:00,\u2007loss=0.3715]"}},
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    view = {"model_id": "bar", "version_major": 2, "version_minor": 0}
+    first_frame = "train:   0%|          | 0/938 [00:00<?, ?it/s]"
+    out = nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": view,
+                                                       "text/plain": first_frame})
+    nb.cells = [nbformat.v4.new_code_cell("train(...)", outputs=[out], execution_count=1)]
+    body, _ = build_site.exporter().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None}})
+    assert "train: 100%|" + "\u2588" * 10 + "| 938/938 [00:06&lt;00:00, loss=0.3715]" in body
+    assert "0/938" not in body
+    assert build_site.progress_text(state, "l") is None  # not a progress bar
 
 
 # --------------------------------------------------------------------------- the slides
@@ -210,6 +235,13 @@ def test_notebook_carries_slide_metadata(path):
     for cell in nb.cells:
         if set(cell.metadata.get("tags", [])) & slide_metadata.SKIP_TAGS:
             assert cell.metadata["slideshow"]["slide_type"] == "skip", f"{path.name}: a navigation cell shows"
+    assert slide_metadata.apply(copy.deepcopy(nb)) is False, (
+        f"{path.name}: slide metadata out of date: run `python scripts/slide_metadata.py {path.relative_to(ROOT)}`"
+    )
+    core = [
+        c for c in nb.cells if any(t.startswith("exercise:") or t == "slides-core" for t in c.metadata.get("tags", []))
+    ]
+    assert all(c.metadata["slideshow"]["slide_type"] == "slide" for c in core), "core code must stay on the main line"
 
 
 def test_slide_rules_are_idempotent_and_follow_headings():
