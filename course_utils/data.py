@@ -214,20 +214,42 @@ def _fix_local(path: Path) -> str:
     )
 
 
+def _cannot_write(folder: Path, exc: OSError) -> str:
+    return (
+        f"cannot write the data into {folder}: {exc.strerror or exc}. Fix: point the course at a folder "
+        f"you can write to (`export COURSE_DATA=~/lenet-data`, or `COURSE_DATA=... make lab`), free some "
+        f"disk space, or, on a shared machine, ask whoever runs it to prepare the data once for everyone "
+        f"(`python -m course_utils.data` in the course's folder)."
+    )
+
+
 def _decompress(src: Path, dst: Path, expected: str) -> None:
-    """Decompress ``src`` (.gz) to ``dst`` through a temporary file, checking the hash."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    """Decompress ``src`` (.gz) to ``dst`` through a temporary file, checking the hash.
+
+    A source that cannot be read is a corrupt archive; a destination that cannot be written (no
+    permission, a full disk) is said as such, with its own fix.
+    """
     part = dst.with_name(dst.name + ".part")
     try:
-        with gzip.open(src, "rb") as fin, open(part, "wb") as fout:
-            for block in iter(lambda: fin.read(1 << 20), b""):
-                fout.write(block)
-    except (OSError, EOFError) as exc:
-        part.unlink(missing_ok=True)
-        raise DataError(
-            f"cannot decompress {src}: {exc}. The archive is truncated or corrupt. Fix: reinstall "
-            f"it (e.g. `sudo apt-get install --reinstall dataset-fashion-mnist`)."
-        ) from exc
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fout = open(part, "wb")
+    except OSError as exc:
+        raise DataError(_cannot_write(dst.parent, exc)) from exc
+    with fout:
+        try:
+            with gzip.open(src, "rb") as fin:
+                for block in iter(lambda: fin.read(1 << 20), b""):
+                    try:
+                        fout.write(block)
+                    except OSError as exc:  # DataError is not an OSError: it passes the handler below
+                        part.unlink(missing_ok=True)
+                        raise DataError(_cannot_write(dst.parent, exc)) from exc
+        except (OSError, EOFError) as exc:
+            part.unlink(missing_ok=True)
+            raise DataError(
+                f"cannot decompress {src}: {exc}. The archive is truncated or corrupt. Fix: reinstall "
+                f"it (e.g. `sudo apt-get install --reinstall dataset-fashion-mnist`)."
+            ) from exc
     actual = _sha256(part)
     if actual != expected:
         part.unlink(missing_ok=True)

@@ -251,3 +251,20 @@ def test_cli_says_when_only_the_sample_is_there(tmp_path, monkeypatch, capsys):
     assert out.startswith("source=sample ") and "make data" in err
     assert data.main(["--root", str(tmp_path / "data"), "--quick"]) == 0
     assert capsys.readouterr().err == ""  # asked for: nothing to say
+
+
+def test_a_folder_that_cannot_be_written_is_said_as_such(tmp_path, monkeypatch):
+    """On a shared machine the data folder may be read-only: say so, with the fix, not 'corrupt'."""
+    real_open = open
+
+    def refuse(path, mode="r", *args, **kwargs):
+        if "w" in mode and str(path).endswith(".part"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    with pytest.raises(data.DataError) as info:
+        data.prepare(tmp_path / "data", quick=True)
+    message = str(info.value)
+    assert "cannot write the data into" in message and "Permission denied" in message
+    assert "COURSE_DATA" in message and "corrupt" not in message
