@@ -20,7 +20,9 @@ optimizer that records each ``zero_grad`` and ``step`` with the state of the gra
 function that notices swapped arguments and returns loss tensors that notice being added up,
 hooks on the parameters that record each backward pass, and a ``TorchFunctionMode`` that
 records the tensor operations (``relu``, ``linear``, ``argmax`` ...). The learner's code runs
-on the CPU, with its prints captured, and PyTorch's global random state left as it was.
+on the CPU, with its prints captured, and PyTorch's global random state left as it was. Only one
+note reads the code itself: a method named without parentheses (``model.eval`` alone), found in
+the function's bytecode.
 """
 
 from __future__ import annotations
@@ -237,8 +239,21 @@ _HINTS: list[tuple[str, str]] = [
      "no `backward`: call `loss.backward()` on the tensor, and use `loss.item()` only to record it."),
     (r"backward through the graph a second time", "each loss gets exactly one `loss.backward()`: "
      "compute a fresh `loss = loss_fn(pred, y)` for every batch."),
+    (r"^UnboundLocalError", "a total is updated before it has a first value (`total += ...` needs "
+     "`total` to exist): set `test_loss, correct = 0, 0` before the loop; check the spelling of "
+     "the name, the same everywhere."),
     (r"is not defined", "a name is used before it is defined: check its spelling, and run the "
      "cells above (imports, setup) first."),
+    (r"result type Float can't be cast to the desired output type Long", "`correct` became an integer "
+     "tensor (`(pred.argmax(1) == y).sum()` counts in integers), which cannot be divided in place: add "
+     "`.type(torch.float).sum().item()`, so the count is a Python number."),
+    (r"'(BatchLoader|_TrainProbe|_TableProbe|_SpyLoss|_SpyOptimizer)' object", "the arguments arrive "
+     "in a different order than your signature names them: check the signature, "
+     "`train(dataloader, model, loss_fn, optimizer)`, `test(dataloader, model, loss_fn)`."),
+    (r"'(tuple|list)' object has no attribute|tuple indices must be integers", "each batch is a pair: "
+     "`for X, y in dataloader:`."),
+    (r"'int' object has no attribute '(to|flatten|view|shape|size)'", "`enumerate` gives the batch "
+     "number first, then the pair: `for batch, (X, y) in enumerate(dataloader):`."),
     (r"too many values to unpack|not enough values to unpack", "each batch of the dataloader is a "
      "pair: `for X, y in dataloader:`."),
     (r"object is not callable", "something that is not a function is called with `(...)`: check "
@@ -348,6 +363,9 @@ _OUTPUT_SQUASHERS = {
     "relu", "relu_", "relu6", "softmax", "_softmax", "sigmoid", "sigmoid_", "clamp", "clamp_min",
     "clip", "hardtanh", "softplus", "abs",
 }
+#: Why the network returns raw logits (shared by check_net and the loss spies of check_train and check_test).
+_SOFTMAX_WHY = ("nn.CrossEntropyLoss applies log-softmax itself, so a softmax here squashes the "
+                "scores twice and weakens the gradients")
 _BATCH = 3  # not 1 (a flatten without a batch dimension would go unnoticed) and not 10
 
 
@@ -576,14 +594,21 @@ def _net_output_problems(out: Any, calls: list[_Call]) -> list[str]:
             "`F.relu` after conv1, conv2, fc1 and fc2."
         )
     producer = next((c for c in reversed(calls) if c.result is out), None)
+    if producer is not None and producer.name in ("log_softmax", "_log_softmax"):
+        problems.append(
+            "the output goes through `log_softmax`, but the network must return raw logits (any real "
+            "number, one score per class): nn.CrossEntropyLoss applies log-softmax itself (log_softmax "
+            "belongs with nn.NLLLoss, which this course does not use). Return the last layer's output "
+            "as it is, `output = self.fc3(f6)`."
+        )
+        return problems
     squashed = producer is not None and producer.name in _OUTPUT_SQUASHERS
     detached = out.detach()
     sums_to_one = bool(torch.allclose(detached.sum(1), torch.ones(_BATCH, device=out.device)))
     if squashed or sums_to_one or bool((detached >= 0).all()):
         which = producer.name if squashed else ("softmax" if sums_to_one else "relu")
         if "softmax" in which or "sigmoid" in which:
-            why = ("nn.CrossEntropyLoss applies log-softmax itself, so a softmax here squashes the "
-                   "scores twice and weakens the gradients")
+            why = _SOFTMAX_WHY
         else:
             why = "a ReLU here turns every negative score into 0, so the network cannot express \"surely not\""
         problems.append(
@@ -637,7 +662,7 @@ _RANDOM = {"dropout", "dropout_", "dropout2d", "feature_dropout", "alpha_dropout
 
 
 def _lenet_reference(X: torch.Tensor, layers: list[tuple[torch.Tensor, torch.Tensor | None]]) -> torch.Tensor:
-    """The seed's forward with the learner's own weights: relu, max_pool2d(2), flatten(x, 1)."""
+    """LeNet's forward (notebook 03) with the learner's own weights: relu, max_pool2d(2), flatten(x, 1)."""
     (w1, b1), (w2, b2), (w3, b3), (w4, b4), (w5, b5) = layers
     s2 = F.max_pool2d(F.relu(F.conv2d(X, w1, b1)), 2)
     s4 = torch.flatten(F.max_pool2d(F.relu(F.conv2d(s2, w2, b2)), 2), 1)
@@ -645,9 +670,9 @@ def _lenet_reference(X: torch.Tensor, layers: list[tuple[torch.Tensor, torch.Ten
 
 
 def _net_computation_problems(X: torch.Tensor, out: torch.Tensor, calls: list[_Call]) -> list[str]:
-    """Same layers as LeNet: does forward also compute what the seed computes with them?
+    """Same layers as LeNet: does forward also compute what LeNet's forward computes with them?
 
-    Recomputes the seed's forward with the learner's own weights, so other activations (sigmoid,
+    Recomputes LeNet's forward (notebook 03) with the learner's own weights, so other activations (sigmoid,
     leaky_relu), other pooling (average) and extra operations (dropout) are caught even when every
     shape is right.
     """
@@ -673,14 +698,14 @@ def _net_computation_problems(X: torch.Tensor, out: torch.Tensor, calls: list[_C
         )
     randoms = sorted({n for n in names if n in _RANDOM})
     if randoms:
-        found.append(f"{', '.join(randoms)}, which the seed's Net does not have")
+        found.append(f"{', '.join(randoms)}, which LeNet's forward (notebook 03) does not have")
     detail = "; ".join(found) if found else (
         "an extra operation or a different order somewhere in forward; compare it line by line "
-        "with the seed's"
+        "with LeNet's forward in notebook 03"
     )
     return [
         f"every layer has LeNet's shape, but forward computes something else with them: {detail}. "
-        f"The seed's forward is relu(conv1) → max_pool2d 2 → relu(conv2) → max_pool2d 2 → "
+        f"LeNet's forward (notebook 03) is relu(conv1) → max_pool2d 2 → relu(conv2) → max_pool2d 2 → "
         f"flatten(x, 1) → relu(fc1) → relu(fc2) → fc3, with nothing else in between."
     ]
 
@@ -739,6 +764,7 @@ class _Recorder:
         self.forwards: list[tuple[bool, bool, int]] = []  # (training, grad enabled, batch size)
         self.swapped = 0
         self.accumulated = 0
+        self.probabilities = 0  # loss calls whose input rows are probabilities (a softmax before the loss)
         self.losses = 0  # the number of the forward pass the latest loss belongs to
         self.steps: list[tuple[str, int]] = []  # (gradient state, backwards since previous step)
         self._backwards_since_step = 0
@@ -774,6 +800,10 @@ class _SpyLoss(nn.CrossEntropyLoss):
                 and not input.is_floating_point() and target.is_floating_point()):
             self._recorder.swapped += 1
             input, target = target, input
+        if isinstance(input, torch.Tensor) and input.is_floating_point() and input.dim() == 2 and input.numel():
+            rows = input.detach()
+            if bool((rows >= 0).all()) and torch.allclose(rows.sum(1), torch.ones_like(rows[:, 0]), atol=1e-4):
+                self._recorder.probabilities += 1
         self._recorder.events.append("loss")
         self._recorder.losses = len(self._recorder.forwards)  # a loss belongs to the latest forward pass
         loss = F.cross_entropy(input, target)
@@ -868,6 +898,101 @@ def _order(events: list[str]) -> str:
     return " \u2192 ".join(part) if part else "nothing"
 
 
+_PROBABILITIES = (
+    "loss_fn receives probabilities (every row is \u2265 0 and sums to 1: a softmax before the loss), "
+    "but it wants raw logits: " + _SOFTMAX_WHY + ". Pass the model's output as it is, "
+    "`loss = loss_fn(pred, y)` with `pred = model(X)`; use softmax only to show probabilities."
+)
+_TIMES = {1: "once", 2: "twice", 3: "three times"}
+
+
+def _times(count: int, batches: int) -> str:
+    """'twice per batch' for 6 calls in 3 batches; '7 times for 3 batches' when it does not divide."""
+    if batches and count % batches == 0:
+        k = count // batches
+        return f"{_TIMES.get(k, f'{k} times')} per batch"
+    return f"{count} times for {batches} batches"
+
+
+def _ran(name: str, count: int) -> str:
+    return f"{name} ran {count} time{'s' if count != 1 else ''}"
+
+
+def _count_problem(events: list[str], batches: int) -> str:
+    """A message when zero_grad, backward or step does not run once per batch (indentation), else ''.
+
+    ``batches`` is the number of forward passes. Too few calls mean a call sits after (or before)
+    the loop; too many mean it is written twice inside the loop.
+    """
+    n = {name: events.count(name) for name in ("zero_grad", "backward", "step")}
+    if n["backward"] < batches or n["step"] < batches:
+        parts = [_ran("loss.backward()", n["backward"]), _ran("optimizer.step()", n["step"])]
+        which = "both belong"
+        if 0 < n["zero_grad"] < batches:
+            parts.insert(0, _ran("optimizer.zero_grad()", n["zero_grad"]))
+            which = "all three belong"
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+        return (
+            f"{listed} for {batches} batches: {which} inside the loop, once per batch (check the "
+            f"indentation: the lines after `for X, y in dataloader:` must be indented under it)."
+        )
+    if 0 < n["zero_grad"] < batches:
+        return (
+            f"{_ran('optimizer.zero_grad()', n['zero_grad'])} for {batches} batches: move it inside "
+            f"the loop, once per batch, so that each loss.backward() starts from zero gradients instead "
+            f"of adding to those of the previous batches."
+        )
+    if n["step"] > batches:
+        return (
+            f"optimizer.step() runs {_times(n['step'], batches)}: each extra step applies the same "
+            f"gradients again, so the weights move too far. Call it once per batch, after `loss.backward()`."
+        )
+    if n["backward"] > batches:
+        return (
+            f"loss.backward() runs {_times(n['backward'], batches)}, so the gradients are doubled: each "
+            f"backward adds to `.grad`. Call it once per batch, on that batch's loss (and drop "
+            f"`retain_graph=True`)."
+        )
+    return ""
+
+
+_CALLED_METHODS = ("train", "eval", "zero_grad", "backward", "step", "item")
+
+
+def _bare_attributes(code: types.CodeType) -> list[str]:
+    """'model.eval' for each statement in ``code`` that names a method without calling it."""
+    found = []
+    ins = list(dis.get_instructions(code))
+    for i, instruction in enumerate(ins):
+        if (instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") and instruction.argval in _CALLED_METHODS
+                and i + 1 < len(ins) and ins[i + 1].opname == "POP_TOP"):
+            owner = ins[i - 1] if i else None
+            simple = owner is not None and owner.opname in ("LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF")
+            found.append(f"{owner.argval}.{instruction.argval}" if simple else f".{instruction.argval}")
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found += _bare_attributes(const)
+    return list(dict.fromkeys(found))
+
+
+def _bare_call_notes(fn: Callable, problems: list[str]) -> list[str]:
+    """A note on missing parentheses (`model.eval` alone), when the check found problems."""
+    code = getattr(fn, "__code__", None)
+    if not problems or not isinstance(code, types.CodeType):
+        return []
+    bare = _bare_attributes(code)
+    if not bare:
+        return []
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    verb = "does nothing (it names the method" if len(bare) == 1 else "do nothing (each names a method"
+    return [
+        f"note the parentheses: {listed([f'`{b}`' for b in bare])} alone {verb} without calling it); "
+        f"write {listed([f'`{b}()`' for b in bare])}."
+    ]
+
+
 def _function_precheck(name: str, fn, what: str, signature: str) -> CheckResult | None:
     """The result for a placeholder (``None``: not attempted) or a non-function; None otherwise."""
     if fn is None:
@@ -884,8 +1009,9 @@ def check_train(train) -> CheckResult:
     """Check ``train(dataloader, model, loss_fn, optimizer)`` on 3 tiny synthetic batches.
 
     Taught in ``05_training_loop``. Diagnoses: a missing or misplaced ``zero_grad``, a missing
-    ``backward``, a missing or early ``step``, ``loss_fn(y, pred)``, loss tensors added up
-    instead of ``.item()``, and a missing ``model.train()``. Accepts ``zero_grad`` at the start
+    ``backward``, a missing or early ``step``, any of the three not run once per batch (outside
+    the loop, or twice in it), ``loss_fn(y, pred)``, a softmax before the loss, loss tensors
+    added up or returned instead of ``.item()``, and a missing ``model.train()``. Accepts ``zero_grad`` at the start
     of the step or after ``step``, ``model.zero_grad()`` and ``set_to_none``; prints are captured
     and the return value is not needed.
     """
@@ -962,7 +1088,10 @@ def _check_train(train) -> CheckResult:
                 f"never change. Call `optimizer.step()` after `loss.backward()`. {order}"
             )
         elif n_backward:
-            if any(since == 0 for _, since in steps):
+            counted = _count_problem(events, n_forward)
+            if counted:  # the order of one batch shows what is missing from it, not a zero_grad before the loop
+                problems.append(counted if counted.startswith("optimizer.zero_grad() ran") else f"{counted} {order}")
+            elif any(since == 0 for _, since in steps):
                 problems.append(
                     "optimizer.step() runs before loss.backward(): each step applies the gradients "
                     "of the previous batch (or none). The order is `loss.backward()`, then "
@@ -980,14 +1109,25 @@ def _check_train(train) -> CheckResult:
                     "each loss.backward() adds to the gradients of all the previous batches. Call "
                     f"`optimizer.zero_grad()` at the start of each step. {order}"
                 )
-    returned = list(value) if isinstance(value, (list, tuple)) else [value]
-    returned_graph = any(isinstance(v, torch.Tensor) and v.requires_grad for v in returned)
-    if recorder.accumulated or returned_graph:
+    if recorder.probabilities:
+        problems.append(_PROBABILITIES)
+    if recorder.accumulated:
         problems.append(
             "loss tensors are added up (e.g. `total_loss += loss`): each one keeps its whole "
             "computation graph alive, so memory grows with every batch. Add the number instead: "
             "`total_loss += loss.item()`."
         )
+    elif isinstance(value, torch.Tensor) and value.requires_grad:
+        problems.append(
+            "train returns the loss tensor itself, which keeps its computation graph (and so the "
+            "batch's activations) alive: return loss.item() (a number), not the tensor."
+        )
+    elif isinstance(value, (list, tuple)) and any(isinstance(v, torch.Tensor) and v.requires_grad for v in value):
+        problems.append(
+            "train returns loss tensors, and each one keeps its whole computation graph alive, so "
+            "memory grows with every batch: collect the numbers instead, `losses.append(loss.item())`."
+        )
+    problems += _bare_call_notes(fn, problems)
     if exc is not None:
         problems.append(_explain(exc, "train"))
     if problems:
@@ -1111,7 +1251,8 @@ def check_test(test) -> CheckResult:
     Taught in ``06_test_loop_and_metrics``. Diagnoses: no ``torch.no_grad()`` (or
     ``inference_mode``), no ``model.eval()``, ``argmax`` over the wrong dimension, accuracy
     divided by the wrong count, tensors returned instead of numbers (``.item()``), the loss
-    summed but never averaged, and accuracy in percent instead of a fraction. Accepts the
+    summed but never averaged, accuracy in percent instead of a fraction, a ``return`` or
+    ``break`` inside the loop, and a softmax before the loss. Accepts the
     average loss per batch or per sample, and accuracy weighted by batch size.
     """
     with _isolated():
@@ -1162,14 +1303,24 @@ def _check_test(test) -> CheckResult:
             "loss_fn was called with its arguments swapped, `loss_fn(y, pred)`: the predictions "
             "(logits) come first, the labels second: `loss_fn(pred, y)`."
         )
+    if recorder.probabilities:
+        problems.append(_PROBABILITIES)
     argmax = _argmax_problems(trace.calls)
     problems += argmax
     if exc is not None:
         problems.append(_explain(exc, "test"))
-        return _result(name, INCORRECT, problems + notes, output)
-    problems += _test_value_problems(value, facts, skip_accuracy=bool(argmax))
+        return _result(name, INCORRECT, problems + _bare_call_notes(fn, problems) + notes, output)
+    n_forward, n_batches = len(recorder.forwards), len(loader)
+    if 0 < n_forward < n_batches:
+        problems.append(
+            f"the loop used only {n_forward} of the {n_batches} batches: a `return` or `break` inside "
+            f"the loop ends it early. Loop over all of them, `for X, y in dataloader:`, and return "
+            f"after the loop (check the indentation of `return`)."
+        )
+    else:
+        problems += _test_value_problems(value, facts, skip_accuracy=bool(argmax))
     if problems:
-        return _result(name, INCORRECT, problems + notes, output)
+        return _result(name, INCORRECT, problems + _bare_call_notes(fn, problems) + notes, output)
     loss, accuracy = (_as_number(v) for v in value)
     return _result(name, CORRECT, [
         f"test is correct: in evaluation mode without gradient tracking, on {facts['n']} images in "

@@ -11,7 +11,8 @@ notebooks are written:
    ``raise NotImplementedError`` (the comment lines inside the markers stay, as hints);
 2. ``<piece>_2_rebuild``: the whole body is blank; the signature and docstring remain (for the
    class, the signature and docstring of each method too);
-3. ``<piece>_3_from_blank``: only the heading, the specification and the check remain;
+3. ``<piece>_3_from_blank``: only the heading, a short specification (the docstring's first
+   paragraph and the shapes in and out) and the check remain;
 
 plus ``all_from_blank``: the three pieces from a blank page, then real training on the quick
 data (the 6,000-image sample). Every notebook opens with what to do, how to check (the
@@ -81,6 +82,9 @@ class Piece:
     goal: str  # what the learner will be able to do
     expects: str  # what the check feeds the code and expects back ("The check" + this)
     try_it: str  # code run once the check passes
+    shapes: str = ""  # level 3: what goes in and what comes out, with shapes
+    expects_blank: str = ""  # level 3: the check's text, naming less of the answer (default: expects)
+    result: str = "the result"  # level 1: what the blank must leave in the variable returned after it
 
     @property
     def check(self) -> str:
@@ -105,6 +109,12 @@ PIECES: tuple[Piece, ...] = (
         '    print("X:", tuple(X.shape), "-> pred:", tuple(pred.shape))\n'
         "else:\n"
         '    print("make the check above say correct first")',
+        shapes="**In:** `input`, a batch of images shaped (N, 1, 32, 32). **Out:** the logits, shaped "
+        "(N, 10): one raw score per class, no activation after the last layer.",
+        expects_blank="builds `Net()` (no arguments), feeds it a batch of 3 random images shaped "
+        "(3, 1, 32, 32) and expects LeNet's logits shaped (3, 10); if your layers or your forward "
+        "differ from LeNet's, it says where.",
+        result="the logits",
     ),
     Piece(
         "train", "train", "function", "The training loop",
@@ -112,7 +122,8 @@ PIECES: tuple[Piece, ...] = (
         "until the check says **correct**.",
         "calls `train(dataloader, model, loss_fn, optimizer)` on 3 tiny batches of "
         "made-up images, with a model, a loss function and an optimizer that record what your "
-        "code does and in which order. `train` does not need to return anything.",
+        "code does and in which order. `train` may return the per-batch losses, as the "
+        "specification says; that is optional: the check does not need them.",
         "# runs once the check says correct: one epoch of your loop on the real training set\n"
         "if result.passed:\n"
         "    train_loader, _ = get_loaders(batch_size=64, device=device)\n"
@@ -126,8 +137,14 @@ PIECES: tuple[Piece, ...] = (
         "    with torch.no_grad():\n"
         "        after = loss_fn(model(X), y).item()\n"
         '    print(f"loss on one batch: {before:.3f} before the epoch, {after:.3f} after")\n'
+        "    if after > before - 0.05:\n"
+        '        print("the loss barely moved: check that zero_grad, backward and step run once per batch, "\n'
+        '              "inside the loop")\n'
         "else:\n"
         '    print("make the check above say correct first")',
+        shapes="**In:** `dataloader` gives batches `(X, y)`: images `X` shaped (N, 1, 32, 32) and labels "
+        "`y` shaped (N,); `model(X)` gives logits shaped (N, 10). **Out:** the per-batch losses as "
+        "Python floats (optional).",
     ),
     Piece(
         "test", "test", "function", "The test loop",
@@ -143,6 +160,9 @@ PIECES: tuple[Piece, ...] = (
         '    print(f"an untrained network: average loss {avg_loss:.4f}, accuracy {accuracy:.1%} (chance: 10%)")\n'
         "else:\n"
         '    print("make the check above say correct first")',
+        shapes="**In:** `dataloader` gives batches `(X, y)`: images `X` shaped (N, 1, 32, 32) and labels "
+        "`y` shaped (N,); `model(X)` gives logits shaped (N, 10). **Out:** `(avg_loss, accuracy)`, "
+        "two Python floats, the accuracy a fraction between 0 and 1.",
     ),
 )
 PIECE = {p.name: p for p in PIECES}
@@ -490,16 +510,21 @@ def prose(docstring: str) -> str:
     return "\n\n".join(out)
 
 
-def _spec(source: Source) -> str:
+def _spec(source: Source, level: int) -> str:
+    """The specification: the whole docstring (levels 1 and 2), or its first paragraph and the shapes (3)."""
     piece = source.piece
     keyword = "class" if piece.kind == "class" else "def"
-    quoted = "\n>\n".join(f"> {p}" for p in prose(source.docstring).split("\n\n"))
+    paragraphs = prose(source.docstring).split("\n\n")
+    if level == 3:
+        paragraphs = paragraphs[:1] + ([piece.shapes] if piece.shapes else [])
+    quoted = "\n>\n".join(f"> {p}" for p in paragraphs)
     parts = [f"**Specification.** `{keyword} {source.signature}`\n\n{quoted}"]
-    if source.methods:
+    if source.methods and level < 3:
         parts.append("\n".join(
             f"- `def {sig}`" + (f": {prose(doc)}" if doc else "") for sig, doc in source.methods
         ))
-    parts.append(f"**The check** {piece.expects}")
+    expects = piece.expects_blank if level == 3 and piece.expects_blank else piece.expects
+    parts.append(f"**The check** {expects}")
     return "\n\n".join(parts)
 
 
@@ -528,8 +553,11 @@ def _what_to_do(source: Source, level: int) -> str:
     piece, number = source.piece, source.notebook[:2]
     thing = f"the class `{piece.symbol}`" if piece.kind == "class" else f"the function `{piece.symbol}`"
     if level == 1:
+        kept = _returned_after_blank(fill_in(source.definition))
+        end = (f" End with {piece.result} in `{kept}`: the cell keeps `return {kept}` after the blank."
+               if kept else "")
         return (f"In the cell under *Your turn*, {thing} from notebook {number} has its key lines "
-                f"removed. Write them where it says `{TODO}`, and delete the `{RAISE}` line.")
+                f"removed. Write them where it says `{TODO}`, and delete the `{RAISE}` line.{end}")
     if level == 2:
         kept = ("its signature, its docstring and the signatures of its methods" if piece.kind == "class"
                 else "its signature and its docstring")
@@ -537,6 +565,16 @@ def _what_to_do(source: Source, level: int) -> str:
                 f"{'method bodies' if piece.kind == 'class' else 'body'} in place of `{TODO}` and `{RAISE}`.")
     return (f"Nothing is left of {thing} but its specification. Write it whole in the cell under "
             f"*Your turn*, in place of `{piece.symbol} = None`.")
+
+
+def _returned_after_blank(code: str) -> str:
+    """The name in a ``return name`` line right after a blank (``raise NotImplementedError``), or ''."""
+    lines = code.splitlines()
+    for line, after in zip(lines, lines[1:]):
+        match = re.fullmatch(r"\s*return\s+([A-Za-z_]\w*)\s*", after)
+        if line.strip() == RAISE and match and _indent(after) == _indent(line):
+            return match.group(1)
+    return ""
 
 
 def _answer(source: Source, level: int) -> str:
@@ -579,14 +617,15 @@ def _piece_notebook(sources: dict[str, Source], name: str, level: int, part: str
     if given:
         cells += [
             _md(
-                f"## Given: the network\nThe network from {sources['net'].title}, ready to use (the "
+                f"## Given: the network\nThe network from [{sources['net'].title}](../{sources['net'].notebook}), "
+                f"ready to use (the "
                 f"`net_*` exercises rebuild it). Your `{piece.symbol}` does not need it; the last cell does.",
                 "given-md",
             ),
             _code(given, "given-net"),
         ]
     cells += [
-        _md(f"## Your turn: {source.heading}\n\n{_spec(source)}", "your-turn"),
+        _md(f"## Your turn: {source.heading}\n\n{_spec(source, level)}", "your-turn"),
         _code(answer, "answer", [f"answer:{name}"]),
         _md("## Check\nRun this cell after every change to your code above.", "check-md"),
         _code(check, "check", ["check"]),
@@ -664,7 +703,7 @@ def _all_notebook(sources: dict[str, Source]):
     for number, (source, answer) in enumerate(zip(order, answers), start=1):
         name = source.piece.name
         cells += [
-            _md(f"## {number} \u00b7 {source.heading}\n\n{_spec(source)}", f"{name}-spec"),
+            _md(f"## {number} \u00b7 {source.heading}\n\n{_spec(source, 3)}", f"{name}-spec"),
             _code(answer, f"{name}-answer", [f"answer:{name}"]),
             _code(f"result_{name} = {source.piece.check}\nresult_{name}", f"{name}-check", ["check"]),
         ]

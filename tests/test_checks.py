@@ -262,6 +262,17 @@ class DropoutNet(SeedNet):
         return self.fc3(F.relu(self.fc2(f5)))
 
 
+class LogSoftmaxOnOutput(SeedNet):
+    """The learner's `output = F.log_softmax(self.fc3(f6), dim=1)`."""
+
+    def forward(self, input):
+        s2 = F.max_pool2d(F.relu(self.conv1(input)), 2)
+        s4 = F.max_pool2d(F.relu(self.conv2(s2)), 2)
+        f6 = F.relu(self.fc2(F.relu(self.fc1(torch.flatten(s4, 1)))))
+        output = F.log_softmax(self.fc3(f6), dim=1)
+        return output
+
+
 class DoubledNet(SeedNet):
     """Right shapes and operations, one extra arithmetic step."""
 
@@ -286,6 +297,7 @@ NET_MISTAKES = {
     "average pooling": (AvgPoolNet, "avg_pool2d"),
     "dropout": (DropoutNet, "dropout"),
     "extra operation": (DoubledNet, "line by line"),
+    "log_softmax on output": (LogSoftmaxOnOutput, "log_softmax"),
 }
 
 
@@ -298,6 +310,14 @@ def test_network_mistakes_are_diagnosed(case):
 def test_fc1_message_explains_16_5_5():
     result = checks.check_net(WrongInFeatures)
     assert "16 \u00d7 5 \u00d7 5 = 400" in " ".join(result.messages)
+
+
+def test_net_messages_name_lenet_not_the_seed():
+    for net in (DoubledNet, DropoutNet, AvgPoolNet):
+        text = " ".join(checks.check_net(net).messages)
+        assert "seed" not in text and "LeNet's forward (notebook 03)" in text, text
+    text = " ".join(checks.check_net(LogSoftmaxOnOutput).messages)
+    assert "raw logits" in text and "extra operation" not in text
 
 
 def test_plain_list_message_names_the_attribute():
@@ -599,6 +619,104 @@ def train_returns_loss_tensors(dataloader, model, loss_fn, optimizer):
     return losses
 
 
+def train_backward_step_after_loop(dataloader, model, loss_fn, optimizer):
+    """The indentation slip: backward and step run once, after the loop."""
+    model.train()
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        optimizer.zero_grad()
+        pred = model(X)
+        loss = loss_fn(pred, y)
+    loss.backward()
+    optimizer.step()
+
+
+def train_step_after_loop(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+    optimizer.step()
+
+
+def train_all_three_after_loop(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        pred = model(X)
+        loss = loss_fn(pred, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def train_softmax_before_loss(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        pred = F.softmax(model(X), dim=1)
+        loss = loss_fn(pred, y)
+        loss.backward()
+        optimizer.step()
+
+
+def train_step_twice(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.step()
+
+
+def train_zero_grad_before_loop(dataloader, model, loss_fn, optimizer):
+    model.train()
+    optimizer.zero_grad()
+    for X, y in dataloader:
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+
+
+def train_backward_twice(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward(retain_graph=True)
+        loss.backward()
+        optimizer.step()
+
+
+def train_returns_last_loss_tensor(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+    return loss
+
+
+def train_no_parentheses(dataloader, model, loss_fn, optimizer):
+    model.train  # noqa: B018 - the learner's mistake
+    for X, y in dataloader:
+        optimizer.zero_grad  # noqa: B018 - the learner's mistake
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+
+
+def train_backward_no_parentheses(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward  # noqa: B018 - the learner's mistake
+        optimizer.step()
+
+
 TRAIN_MISTAKES = {
     "no zero_grad": (train_no_zero_grad, "zero_grad"),
     "zero_grad between backward and step": (train_zero_grad_between, "zero_grad"),
@@ -612,6 +730,27 @@ TRAIN_MISTAKES = {
     "no model.train()": (train_without_train_mode, "train()"),
     "a new optimizer inside train": (train_own_optimizer, "step"),
     "returns a list of loss tensors": (train_returns_loss_tensors, "item"),
+    "backward and step after the loop": (
+        train_backward_step_after_loop,
+        "loss.backward() ran 1 time and optimizer.step() ran 1 time for 3 batches: both belong inside the loop",
+    ),
+    "step after the loop": (
+        train_step_after_loop, "loss.backward() ran 3 times and optimizer.step() ran 1 time for 3 batches",
+    ),
+    "all three after the loop": (
+        train_all_three_after_loop, "optimizer.zero_grad() ran 1 time, loss.backward() ran 1 time and",
+    ),
+    "softmax before the loss": (train_softmax_before_loss, "raw logits"),
+    "step twice": (train_step_twice, "optimizer.step() runs twice per batch"),
+    "zero_grad before the loop": (
+        train_zero_grad_before_loop, "optimizer.zero_grad() ran 1 time for 3 batches: move it inside the loop",
+    ),
+    "backward twice": (train_backward_twice, "loss.backward() runs twice per batch, so the gradients are doubled"),
+    "returns the last loss tensor": (train_returns_last_loss_tensor, "return loss.item() (a number), not the tensor"),
+    "model.train, optimizer.zero_grad without ()": (
+        train_no_parentheses, "`model.train` and `optimizer.zero_grad` alone do nothing",
+    ),
+    "loss.backward without ()": (train_backward_no_parentheses, "note the parentheses: `loss.backward` alone"),
 }
 
 
@@ -619,6 +758,28 @@ TRAIN_MISTAKES = {
 def test_training_mistakes_are_diagnosed(case):
     train, keyword = TRAIN_MISTAKES[case]
     assert_diagnosed(checks.check_train(train), keyword)
+
+
+WRONG_CAUSES = {  # mistakes that used to get another mistake's message
+    "step twice": (train_step_twice, "runs before loss.backward()"),
+    "zero_grad before the loop": (train_zero_grad_before_loop, "never reset"),
+    "backward twice": (train_backward_twice, "never reset"),
+    "returns the last loss tensor": (train_returns_last_loss_tensor, "added up"),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_CAUSES), ids=list(WRONG_CAUSES))
+def test_training_mistakes_get_their_own_message(case):
+    train, wrong = WRONG_CAUSES[case]
+    result = checks.check_train(train)
+    assert wrong not in " ".join(result.messages), str(result)
+    assert len(result.messages) == 1, str(result)
+
+
+@pytest.mark.parametrize("train", CORRECT_TRAINS, ids=lambda f: f.__name__)
+def test_training_success_message_matches_what_ran(train):
+    text = checks.check_train(train).messages[0]
+    assert "on 3 batches" in text and "zero_grad" in text and "backward" in text and "step" in text
 
 
 def test_training_message_shows_the_order_seen():
@@ -812,8 +973,58 @@ def test_argmax_no_dim(dataloader, model, loss_fn):
     return loss / len(dataloader), right / len(dataloader.dataset)
 
 
+def test_returns_inside_loop(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+            return test_loss / len(dataloader), correct / len(dataloader.dataset)
+
+
+def test_breaks_inside_loop(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+            break
+    return test_loss / len(dataloader), correct / len(dataloader.dataset)
+
+
+def test_eval_no_parentheses(dataloader, model, loss_fn):
+    model.eval  # noqa: B018 - the learner's mistake
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+    return test_loss / len(dataloader), correct / len(dataloader.dataset)
+
+
+def test_softmax_before_loss(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X).softmax(1)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+    return test_loss / len(dataloader), correct / len(dataloader.dataset)
+
+
 learner_test_argmax_no_dim = test_argmax_no_dim
-del test_argmax_no_dim
+learner_test_returns_inside_loop = test_returns_inside_loop
+learner_test_breaks_inside_loop = test_breaks_inside_loop
+learner_test_eval_no_parentheses = test_eval_no_parentheses
+learner_test_softmax_before_loss = test_softmax_before_loss
+del test_argmax_no_dim, test_returns_inside_loop, test_breaks_inside_loop, test_eval_no_parentheses
+del test_softmax_before_loss
 
 TEST_MISTAKES = {
     "no no_grad": (make_test(no_grad=False), "no_grad"),
@@ -825,6 +1036,10 @@ TEST_MISTAKES = {
     "tensors returned": (make_test(item=False), "item"),
     "loss never averaged": (make_test(average=False), "average"),
     "percent": (make_test(percent=True), "fraction"),
+    "return inside the loop": (learner_test_returns_inside_loop, "the loop used only 1 of the 3 batches"),
+    "break inside the loop": (learner_test_breaks_inside_loop, "the loop used only 1 of the 3 batches"),
+    "model.eval without ()": (learner_test_eval_no_parentheses, "note the parentheses: `model.eval` alone"),
+    "softmax before the loss": (learner_test_softmax_before_loss, "raw logits"),
 }
 
 
@@ -882,6 +1097,88 @@ def test_test_loop_exception_is_explained():
     result = checks.check_test(test)
     text = " ".join(result.messages)
     assert result.status == INCORRECT and "Hint:" in text and "Error" in text
+
+
+def test_integer_count(dataloader, model, loss_fn):
+    size = len(dataloader.dataset)
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).sum()
+    test_loss /= len(dataloader)
+    correct /= size
+    return test_loss, correct
+
+
+def test_misspelled_total(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            corect += (pred.argmax(1) == y).type(torch.float).sum().item()  # noqa: F821, F841 - the learner's typo
+    return test_loss / len(dataloader), correct / len(dataloader.dataset)
+
+
+def test_batch_not_unpacked(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X in dataloader:
+            X = X.to(device)
+            model(X)
+    return test_loss, correct
+
+
+def test_enumerate_not_unpacked(dataloader, model, loss_fn):
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in enumerate(dataloader):
+            X, y = X.to(device), y.to(device)
+            model(X)
+    return test_loss, correct
+
+
+def train_arguments_swapped(model, dataloader, loss_fn, optimizer):
+    model.train()
+    for X, y in dataloader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+
+
+HINT_MISTAKES = {  # the learner's error -> the hint that names its cause (not "print the shapes")
+    "correct is an integer tensor": (
+        checks.check_test, test_integer_count, "`correct` became an integer tensor",
+        "`.type(torch.float).sum().item()`"),
+    "misspelled total": (
+        checks.check_test, test_misspelled_total, "UnboundLocalError",
+        "set `test_loss, correct = 0, 0` before the loop; check the spelling"),
+    "for X in dataloader": (checks.check_test, test_batch_not_unpacked, "'tuple' object", "`for X, y in dataloader:`"),
+    "for X, y in enumerate(dataloader)": (
+        checks.check_test, test_enumerate_not_unpacked, "'int' object",
+        "`for batch, (X, y) in enumerate(dataloader):`"),
+    "train(model, dataloader, ...)": (
+        checks.check_train, train_arguments_swapped, "'BatchLoader' object has no attribute 'train'",
+        "`train(dataloader, model, loss_fn, optimizer)`"),
+}
+del test_integer_count, test_misspelled_total, test_batch_not_unpacked, test_enumerate_not_unpacked
+
+
+@pytest.mark.parametrize("case", list(HINT_MISTAKES), ids=list(HINT_MISTAKES))
+def test_errors_get_a_hint_for_their_cause(case):
+    check, learner, error, hint = HINT_MISTAKES[case]
+    result = check(learner)
+    text = " ".join(result.messages)
+    assert result.status == INCORRECT and error in text, str(result)
+    assert f"Hint: {hint}" in text or hint in text.split("Hint:", 1)[1], str(result)
+    assert "print the shapes" not in text and "printing the shapes" not in text, str(result)
 
 
 TEST_NEEDS_DEVICE = """

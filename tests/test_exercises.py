@@ -302,6 +302,64 @@ def test_links_point_at_the_section_heading(synthetic):
     assert exercises.anchor("### Step **5**: [docs](http://x) <b>now</b>") == "Step-5:-docs-now"
 
 
+def _cell(nb, cell_id: str) -> str:
+    return next(c.source for c in nb.cells if c.id == cell_id)
+
+
+def test_level_3_gives_a_summary_and_the_shapes_only(synthetic):
+    _, out = synthetic
+    for piece in ("net", "train", "test"):
+        rebuilt = _cell(nbformat.read(out / f"{piece}_2_rebuild.ipynb", as_version=4), "your-turn")
+        blank = _cell(nbformat.read(out / f"{piece}_3_from_blank.ipynb", as_version=4), "your-turn")
+        assert "**In:**" in blank and "**Out:**" in blank and "(N, 1, 32, 32)" in blank, blank
+        assert "**In:**" not in rebuilt
+    net_blank = _cell(nbformat.read(out / "net_3_from_blank.ipynb", as_version=4), "your-turn")
+    assert "def forward" not in net_blank and "conv1 1" not in net_blank  # no method list, no layer list
+
+
+def test_given_network_links_to_its_notebook(synthetic):
+    _, out = synthetic
+    given = _cell(nbformat.read(out / "train_2_rebuild.ipynb", as_version=4), "given-md")
+    assert "[03 · The network](../03_network_module.ipynb)" in given
+
+
+def test_committed_level_3_leaves_out_the_docstring_body():
+    docs = {name: src.docstring for name, src in find_sources(NOTEBOOKS).items()}
+    for piece, doc in docs.items():
+        body = exercises.prose(doc).split("\n\n")[1]  # the real docstrings have a second paragraph
+        rebuilt = _cell(nbformat.read(EXERCISES / f"{piece}_2_rebuild.ipynb", as_version=4), "your-turn")
+        blank = _cell(nbformat.read(EXERCISES / f"{piece}_3_from_blank.ipynb", as_version=4), "your-turn")
+        together = _cell(nbformat.read(EXERCISES / "all_from_blank.ipynb", as_version=4), f"{piece}-spec")
+        assert body in rebuilt and body not in blank and body not in together, piece
+
+
+def test_committed_train_specification_does_not_contradict_itself():
+    for path in COMMITTED:
+        text = " ".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        assert "does not need to return anything" not in text, path.name
+        if path.name.startswith(("train_", "all_")):
+            assert "may return the per-batch losses" in text and "optional" in text, path.name
+
+
+def test_committed_net_fill_in_says_where_the_logits_go():
+    intro = _cell(nbformat.read(EXERCISES / "net_1_fill_in.ipynb", as_version=4), "instructions")
+    assert "End with the logits in `output`" in intro
+    answer = _cell(nbformat.read(EXERCISES / "net_1_fill_in.ipynb", as_version=4), "answer")
+    assert answer.rstrip().endswith("return output")
+
+
+def test_committed_given_network_links_to_notebook_03():
+    for path in COMMITTED:
+        nb = nbformat.read(path, as_version=4)
+        if any(c.id == "given-md" for c in nb.cells):
+            assert "](../03_network_module.ipynb)" in _cell(nb, "given-md"), path.name
+    assert (NOTEBOOKS / "03_network_module.ipynb").is_file()
+
+
+def test_train_try_it_explains_a_loss_that_barely_moved():
+    assert "barely moved" in exercises.PIECE["train"].try_it
+
+
 def test_synthetic_exercises_as_generated_are_not_attempted(synthetic):
     _, out = synthetic
     for path in sorted(out.glob("*.ipynb")):
