@@ -475,15 +475,12 @@ def _bound_name(import_line: str) -> str:
 _DEFAULT_IMPORTS = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 
 
-_LINT_BLANKS = "# ruff: noqa: F821, F841 - the blanks leave some names undefined or unused until you fill them in"
+def _setup_cell(sources: list[Source], code: list[str], needed: list[str], course_line: str) -> str:
+    """Imports the learner's code needs, then setup() and device.
 
-
-def _setup_cell(sources: list[Source], code: list[str], needed: list[str], course_line: str,
-                blanks: bool = False) -> str:
-    """Imports the learner's code needs (unused ones marked for ruff), then setup() and device.
-
-    ``blanks``: the answer cell has lines cut out (level 1), so a name may be used but no
-    longer defined, or defined but no longer used: a file-wide ruff directive says so.
+    Lint of the generated notebooks is set in ``pyproject.toml`` (``notebooks/exercises/*``: an
+    import for code still to write, a name a blank leaves undefined or unused), so the learner's
+    cells carry no ruff comments.
     """
     used = set().union(*(_used_names(c) for c in code))
     wanted = set().union(*(_used_names(c) for c in needed)) | used
@@ -492,9 +489,8 @@ def _setup_cell(sources: list[Source], code: list[str], needed: list[str], cours
     for line in candidates:
         name = _bound_name(line)
         if name in wanted and name not in chosen:
-            chosen[name] = line if name in used else f"{line}  # noqa: F401 - for your code"
-    lines = ["# set-up: imports, seed, device (as in the teaching notebooks)", *([_LINT_BLANKS] if blanks else []),
-             *chosen.values(), "",
+            chosen[name] = line
+    lines = ["# set-up: imports, seed, device (as in the teaching notebooks)", *chosen.values(), "",
              course_line, "", "info = setup(seed=0)", "device = info.device"]
     return "\n".join(lines)
 
@@ -602,7 +598,6 @@ def _piece_notebook(sources: dict[str, Source], name: str, level: int, part: str
         [answer, given, piece.try_it],
         [solution(source.definition)],
         "from course_utils import checks, setup\nfrom course_utils.data import get_loaders",
-        blanks=level == 1,
     )
     cells = [
         _md(f"# Exercise \u00b7 {piece.label} \u00b7 {level} of 3: {words}\n{piece.goal}", "title"),
