@@ -918,11 +918,17 @@ def _ran(name: str, count: int) -> str:
     return f"{name} ran {count} time{'s' if count != 1 else ''}"
 
 
-def _count_problem(events: list[str], batches: int) -> str:
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _count_problem(events: list[str], batches: int) -> tuple[str, bool]:
     """A message when zero_grad, backward or step does not run once per batch (indentation), else ''.
 
     ``batches`` is the number of forward passes. Too few calls mean a call sits after (or before)
-    the loop; too many mean it is written twice inside the loop.
+    the loop; too many mean it is written twice inside the loop. The flag says whether the order
+    seen in one batch helps: not when zero_grad alone sits before the loop (the batch shows none).
     """
     n = {name: events.count(name) for name in ("zero_grad", "backward", "step")}
     if n["backward"] < batches or n["step"] < batches:
@@ -931,29 +937,28 @@ def _count_problem(events: list[str], batches: int) -> str:
         if 0 < n["zero_grad"] < batches:
             parts.insert(0, _ran("optimizer.zero_grad()", n["zero_grad"]))
             which = "all three belong"
-        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
         return (
-            f"{listed} for {batches} batches: {which} inside the loop, once per batch (check the "
+            f"{_and_list(parts)} for {batches} batches: {which} inside the loop, once per batch (check the "
             f"indentation: the lines after `for X, y in dataloader:` must be indented under it)."
-        )
+        ), True
     if 0 < n["zero_grad"] < batches:
         return (
             f"{_ran('optimizer.zero_grad()', n['zero_grad'])} for {batches} batches: move it inside "
             f"the loop, once per batch, so that each loss.backward() starts from zero gradients instead "
             f"of adding to those of the previous batches."
-        )
+        ), False
     if n["step"] > batches:
         return (
             f"optimizer.step() runs {_times(n['step'], batches)}: each extra step applies the same "
             f"gradients again, so the weights move too far. Call it once per batch, after `loss.backward()`."
-        )
+        ), True
     if n["backward"] > batches:
         return (
             f"loss.backward() runs {_times(n['backward'], batches)}, so the gradients are doubled: each "
             f"backward adds to `.grad`. Call it once per batch, on that batch's loss (and drop "
             f"`retain_graph=True`)."
-        )
-    return ""
+        ), True
+    return "", False
 
 
 _CALLED_METHODS = ("train", "eval", "zero_grad", "backward", "step", "item")
@@ -983,13 +988,10 @@ def _bare_call_notes(fn: Callable, problems: list[str]) -> list[str]:
     bare = _bare_attributes(code)
     if not bare:
         return []
-    def listed(items: list[str]) -> str:
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
     verb = "does nothing (it names the method" if len(bare) == 1 else "do nothing (each names a method"
     return [
-        f"note the parentheses: {listed([f'`{b}`' for b in bare])} alone {verb} without calling it); "
-        f"write {listed([f'`{b}()`' for b in bare])}."
+        f"note the parentheses: {_and_list([f'`{b}`' for b in bare])} alone {verb} without calling it); "
+        f"write {_and_list([f'`{b}()`' for b in bare])}."
     ]
 
 
@@ -1088,9 +1090,9 @@ def _check_train(train) -> CheckResult:
                 f"never change. Call `optimizer.step()` after `loss.backward()`. {order}"
             )
         elif n_backward:
-            counted = _count_problem(events, n_forward)
-            if counted:  # the order of one batch shows what is missing from it, not a zero_grad before the loop
-                problems.append(counted if counted.startswith("optimizer.zero_grad() ran") else f"{counted} {order}")
+            counted, with_order = _count_problem(events, n_forward)
+            if counted:
+                problems.append(f"{counted} {order}" if with_order else counted)
             elif any(since == 0 for _, since in steps):
                 problems.append(
                     "optimizer.step() runs before loss.backward(): each step applies the gradients "

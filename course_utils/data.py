@@ -46,6 +46,7 @@ __all__ = [
     "FULL_TRAIN",
     "MEAN",
     "STD",
+    "SAMPLE_NOTE",
     "SYSTEM_DIR",
     "BatchLoader",
     "DataError",
@@ -93,6 +94,12 @@ FULL_SHA256: dict[str, str] = {
 FILES = tuple(FULL_SHA256)
 #: Images in the full set's training and test splits.
 FULL_TRAIN, FULL_TEST = 60_000, 10_000
+#: Said (by ``setup()`` and the command line) when full mode has only the sample to work with.
+SAMPLE_NOTE = (
+    "note: the full Fashion-MNIST was not found, so the course uses the 6,000-image sample: "
+    "accuracies and timings will differ from the stored outputs. For the full set run `make data` "
+    "(or `python -m course_utils.data --download`)."
+)
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 SAMPLE_SUMS = SAMPLE_DIR / "SHA256SUMS"
@@ -533,11 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(info)
     if not info.is_full and not args.quick and not quick_mode():
-        print(
-            "note: the full Fashion-MNIST was not found, so the course will use this 6,000-image sample. "
-            "For the full set: `make data` (or `python -m course_utils.data --download`).",
-            file=sys.stderr,
-        )
+        print(SAMPLE_NOTE, file=sys.stderr)
     return 0
 
 

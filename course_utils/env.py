@@ -79,21 +79,15 @@ class CourseSetup:
     def __str__(self) -> str:
         import torchvision
 
+        from course_utils.data import SAMPLE_NOTE
+
         mode = "quick mode (COURSE_QUICK=1)" if self.quick else "full mode"
         return (
             f"python {platform.python_version()} | torch {torch.__version__} | "
             f"torchvision {torchvision.__version__}\n"
             f"device: {self.device} | seed: {self.seed} | {mode}\n"
             f"data: {self.data}"
-        ) + ("" if self.quick or self.data.is_full else "\n" + SAMPLE_NOTE)
-
-
-#: Printed by ``setup()`` when full mode has to use the sample (the full set is not on disk).
-SAMPLE_NOTE = (
-    "note: the full Fashion-MNIST was not found, so this run uses the 6,000-image sample: "
-    "accuracies and timings will differ from the stored outputs. For the full set run `make data` "
-    "(or `python -m course_utils.data --download`), then restart the kernel."
-)
+        ) + ("" if self.quick or self.data.is_full else f"\n{SAMPLE_NOTE} Then restart the kernel.")
 
 
 def setup(seed: int = 0, verbose: bool = True) -> CourseSetup:

@@ -15,6 +15,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from navigation import replace_section  # a sibling script, not a package
+
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
 PLACEHOLDER = "OWNER/REPO"
@@ -87,15 +89,10 @@ def launch_table(paths: list[Path], slug: str | None = None) -> str:
 def update_readme(paths: list[Path] | None = None) -> bool:
     """Rewrite the README between the launch markers; return whether it changed."""
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    if README_START not in text:
+    if README_START not in readme.read_text():
         raise SystemExit(f"README.md has no {README_START} ... {README_END} markers: add them where the table goes")
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
     table = launch_table(notebooks() if paths is None else paths)
-    new = pattern.sub(lambda _: f"{README_START}\n{table}\n{README_END}", text)
-    if new != text:
-        readme.write_text(new)
-    return new != text
+    return replace_section(readme, README_START, README_END, table)
 
 
 def main() -> int:

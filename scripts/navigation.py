@@ -71,14 +71,21 @@ def contents_table(paths: list[Path]) -> str:
     return "\n".join(rows)
 
 
-def update_readme(paths: list[Path]) -> bool:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    new = pattern.sub(lambda _: f"{README_START}\n{contents_table(paths)}\n{README_END}", text)
+def replace_section(path: Path, start: str, end: str, body: str) -> bool:
+    """Put ``body`` between the ``start`` and ``end`` markers of the file; return whether it changed.
+
+    Shared by the README's generated tables (the contents here, the launch table in ``launch.py``).
+    """
+    text = path.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    new = pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
     if new != text:
-        readme.write_text(new)
+        path.write_text(new)
     return new != text
+
+
+def update_readme(paths: list[Path]) -> bool:
+    return replace_section(ROOT / "README.md", README_START, README_END, contents_table(paths))
 
 
 def main() -> int:
