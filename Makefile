@@ -19,13 +19,14 @@ NPM        := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.package-lock.json
 NODE_IF_NPM := $(if $(NPM),node-optional)
 
-.PHONY: help setup data lab test test-browser lint book slides execute navigation exercises bench clean-venv node-optional
+.PHONY: help setup data lab test test-browser lint book slides execute export navigation exercises bench clean-venv node-optional
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_start_here.ipynb"
 	@echo "make test       set up, then run every test (pytest + nbval on every notebook, quick mode)"
 	@echo "make data       fetch the full Fashion-MNIST (system package, else torchvision's download)"
 	@echo "make execute    re-run every notebook on the full data and store the outputs"
+	@echo "make export     write course_utils/reference.py from the notebooks' cells tagged export"
 	@echo "make navigation regenerate the prev | contents | next cells, the README contents and launch"
 	@echo "                table, and the notebooks' slide metadata"
 	@echo "make exercises  regenerate notebooks/exercises/ from the teaching notebooks"
@@ -80,6 +81,9 @@ slides: $(STAMP) $(NODE_STAMP)
 
 execute: setup
 	$(PY) scripts/execute_notebooks.py
+
+export: $(STAMP)
+	$(PY) -m tools export
 
 # the navigation cells are rebuilt without slide metadata: slide_metadata.py (idempotent) restores it
 navigation: $(STAMP)
