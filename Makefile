@@ -33,7 +33,7 @@ help:
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
 	@echo "make book       render the notebooks (stored outputs) to a static site in _build/html/"
 	@echo "make slides     render the notebooks as reveal.js slides in _build/slides/ (needs npm once)"
-	@echo "make lint       ruff over course_utils, tests, scripts, benchmarks and the notebooks"
+	@echo "make lint       ruff over course_utils, tools, tests, benchmarks and the notebooks"
 	@echo "make test-browser  only the real-browser tests (JupyterLab in Chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -71,28 +71,28 @@ test-browser: setup
 	COURSE_QUICK=1 $(PY) -m pytest -m browser tests/test_browser.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_utils tests scripts benchmarks notebooks conftest.py
+	$(PY) -m ruff check course_utils tools tests benchmarks notebooks conftest.py
 
 book: $(STAMP) $(NODE_IF_NPM)
-	$(PY) scripts/build_site.py
+	$(PY) -m tools site
 
 slides: $(STAMP) $(NODE_STAMP)
-	$(PY) scripts/build_slides.py
+	$(PY) -m tools slides
 
 execute: setup
-	$(PY) scripts/execute_notebooks.py
+	$(PY) -m tools execute
 
 export: $(STAMP)
 	$(PY) -m tools export
 
-# the navigation cells are rebuilt without slide metadata: slide_metadata.py (idempotent) restores it
+# the navigation cells are rebuilt without slide metadata: slide-metadata (idempotent) restores it
 navigation: $(STAMP)
-	$(PY) scripts/navigation.py
-	$(PY) scripts/launch.py
-	$(PY) scripts/slide_metadata.py
+	$(PY) -m tools navigation
+	$(PY) -m tools launch
+	$(PY) -m tools slide-metadata
 
 exercises: $(STAMP)
-	$(PY) -m course_utils.exercises
+	$(PY) -m tools exercises
 
 bench: setup
 	$(PY) benchmarks/bench.py

@@ -11,10 +11,11 @@
 #         (drop widgetsnbextension from it to save space); "-" when the packages are installed.
 # FMNIST  a folder holding the four Fashion-MNIST .gz files (the course's data/ is too big to send
 #         decompressed).
-# OUT     where RESULTS_GPU.md, its chart, the raw JSON and the log go.
+# OUT     where RESULTS_GPU.md, its chart, its results (RESULTS_GPU.json) and the log go.
 #
-# It times every notebook in full mode, then in quick mode, plus the throughput part, and names
-# the card. Copy the section it writes into benchmarks/RESULTS.md or GPU.md.
+# It times the throughput part, then every notebook in quick mode, then in full mode, and names
+# the card. Copy the section it writes into benchmarks/RESULTS.md or GPU.md (or render it again
+# from its results: python benchmarks/bench.py --from-json OUT/RESULTS_GPU.json --out ... --append).
 set -euo pipefail
 if [ $# -lt 3 ]; then
     echo "usage: bash benchmarks/gpu_run.sh WHEELS FMNIST OUT  (see the comment at the top)" >&2
@@ -37,5 +38,5 @@ python3 -c "from course_utils import data; print(data.prepare(quick=False, syste
     2>&1 | tee -a "$out/gpu_log.txt"
 card=$(python3 -c "import torch; print(torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no CUDA')")
 python3 benchmarks/bench.py --only throughput --only notebooks --notebooks both \
-    --out "$out/RESULTS_GPU.md" --json "$out/gpu.json" --note "GPU run on one $card" "$@" \
+    --out "$out/RESULTS_GPU.md" --note "GPU run on one $card" "$@" \
     2>&1 | tee -a "$out/gpu_log.txt"

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from course_utils import data
+from course_utils.data import files, sources
 
 SAMPLE_GZ = data.SAMPLE_DIR
 
@@ -29,8 +30,8 @@ def make_system_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sample_hashes(monkeypatch):
-    monkeypatch.setattr(data, "FULL_SHA256", data._sample_sums())
-    return data._sample_sums()
+    monkeypatch.setattr(sources, "FULL_SHA256", sources._sample_sums())  # prepare() reads it there
+    return sources._sample_sums()
 
 
 def test_sample_is_class_balanced_and_sized_as_promised(tmp_path):
@@ -50,8 +51,8 @@ def test_sample_is_class_balanced_and_sized_as_promised(tmp_path):
 def test_sample_hashes_match_recorded_sums(tmp_path):
     info = data.prepare(tmp_path, quick=True)
     raw = info.root / "FashionMNIST" / "raw"
-    for name, digest in data._sample_sums().items():
-        assert data._sha256(raw / name) == digest
+    for name, digest in sources._sample_sums().items():
+        assert files._sha256(raw / name) == digest
 
 
 def test_empty_folder_without_system_package_falls_back_to_sample(tmp_path):
@@ -96,7 +97,7 @@ def test_truncated_local_file_names_the_file_and_is_kept(tmp_path, sample_hashes
 
 def test_cli_exits_nonzero_with_message_on_corrupt_file(tmp_path, sample_hashes, monkeypatch, capsys):
     system = make_system_dir(tmp_path)
-    monkeypatch.setattr(data, "SYSTEM_DIR", system)
+    monkeypatch.setattr(sources, "SYSTEM_DIR", system)
     monkeypatch.setenv("COURSE_QUICK", "0")
     root = tmp_path / "data"
     assert data.main(["--root", str(root)]) == 0
@@ -136,7 +137,7 @@ def test_torchvision_source_only_when_asked(tmp_path, sample_hashes, monkeypatch
             with gzip.open(gz) as fh:
                 (raw / gz.name[:-3]).write_bytes(fh.read())
 
-    monkeypatch.setattr(data, "_download", fake_download)
+    monkeypatch.setattr(sources, "_download", fake_download)
     assert data.prepare(tmp_path / "a", quick=False, system_dir=tmp_path / "nowhere").source == "sample"
     assert calls == []
     info = data.prepare(tmp_path / "b", quick=False, download=True, system_dir=tmp_path / "nowhere")
@@ -151,7 +152,7 @@ def test_download_failure_explains_the_offline_options(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torchvision.datasets, "FashionMNIST", refuse)
     with pytest.raises(data.DataError, match="dataset-fashion-mnist"):
-        data._download(tmp_path)
+        sources._download(tmp_path)
 
 
 @pytest.mark.skipif(not (data.SYSTEM_DIR / "train-images-idx3-ubyte.gz").is_file(),
@@ -245,7 +246,7 @@ def test_display_path_hides_the_machine_but_keeps_far_paths(tmp_path, monkeypatc
 
 def test_cli_says_when_only_the_sample_is_there(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("COURSE_QUICK", raising=False)
-    monkeypatch.setattr(data, "SYSTEM_DIR", tmp_path / "no-system-package")
+    monkeypatch.setattr(sources, "SYSTEM_DIR", tmp_path / "no-system-package")
     assert data.main(["--root", str(tmp_path / "data")]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("source=sample ") and "make data" in err
@@ -268,3 +269,13 @@ def test_a_folder_that_cannot_be_written_is_said_as_such(tmp_path, monkeypatch):
     message = str(info.value)
     assert "cannot write the data into" in message and "Permission denied" in message
     assert "COURSE_DATA" in message and "corrupt" not in message
+
+
+def test_the_package_keeps_every_public_name():
+    """`course_utils.data` is a package of small modules; what notebooks and modules import stays here."""
+    public = """CLASSES FULL_SHA256 FULL_TEST FULL_TRAIN MEAN STD SAMPLE_NOTE SYSTEM_DIR BatchLoader DataError
+        DataInfo data_root dataset display_path expect_batch get_loaders lenet_transform load_tensors pad32
+        prepare main""".split()
+    missing = [name for name in public if name not in data.__all__ or not hasattr(data, name)]
+    assert missing == [], f"course_utils.data no longer offers {missing}"
+    assert data.SAMPLE_DIR.parent.name == "course_utils", "the sample stays in course_utils/sample (package data)"

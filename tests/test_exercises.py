@@ -2,9 +2,11 @@
 
 Two sets of tests:
 
-- the generator itself, on small synthetic teaching notebooks built here (so it is tested even
-  while the real notebooks change): the three levels, determinism, the instructions and links,
-  the errors for a broken marker contract, and running the result;
+- the generator itself (``python -m tools exercises``, :mod:`tools.exercises`), on small synthetic
+  teaching notebooks built here (their titles, headings and set-up are the test's; their code is the
+  real notebooks' cells tagged ``exercise:<piece>`` and their metadata ``exercise.blank``, the course's
+  one source): the three levels, determinism, the instructions and links, the templates, the errors
+  for a broken blank contract, and running the result;
 - the committed ``notebooks/exercises/``: identical to what ``make exercises`` produces now,
   every check "not attempted" as generated, and every check "correct" with the teaching
   notebooks' solutions spliced back in.
@@ -21,90 +23,32 @@ import ast
 import contextlib
 import io
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course_utils import exercises
 from course_utils.checks import CORRECT, NOT_ATTEMPTED, CheckResult
 from course_utils.data import BatchLoader
-from course_utils.exercises import ExerciseError, build, fill_in, find_sources, rebuild, solution
+from tools import exercises
+from tools.exercises import ExerciseError, build, fill_in, find_sources, rebuild, solution
+from tools.exercises.markers import FIX
+from tools.exercises.templates import section, sections
+from tools.notebooks import ROOT, read, tagged_cells
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 EXERCISES = NOTEBOOKS / "exercises"
 EXPECTED_NAMES = sorted(
     [f"{p}_{n}_{part}.ipynb" for p in ("net", "train", "test") for n, part, _ in exercises.LEVELS]
     + ["all_from_blank.ipynb"]
 )
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # the generator's internal markers: never in a lesson cell
+TODO, RAISE = "# YOUR CODE HERE", "raise NotImplementedError"
 
 # --------------------------------------------------------------------------- synthetic teaching notebooks
-
-NET = '''class Net(nn.Module):
-    """LeNet: a batch (N, 1, 32, 32) in, logits (N, 10) out."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, input):
-        """Return the logits."""
-        ### BEGIN SOLUTION
-        # c1: convolution, then relu
-        c1 = F.relu(self.conv1(input))
-        s2 = F.max_pool2d(c1, (2, 2))
-        c3 = F.relu(self.conv2(s2))
-        s4 = F.max_pool2d(c3, 2)
-        s4 = torch.flatten(s4, 1)
-        f5 = F.relu(self.fc1(s4))
-        f6 = F.relu(self.fc2(f5))
-        output = self.fc3(f6)
-        return output
-        ### END SOLUTION
-
-
-net = Net()
-print(net)'''
-
-TRAIN = '''def train(dataloader, model, loss_fn, optimizer):
-    """Train `model` for one epoch; return the per-batch losses."""
-    model.train()
-    losses = []
-    for X, y in tqdm(dataloader):
-        X, y = X.to(device), y.to(device)
-        ### BEGIN SOLUTION
-        # step 1: zero the gradients (they accumulate by default)
-        optimizer.zero_grad()
-        pred = model(X)
-        loss = loss_fn(pred, y)
-        loss.backward()
-        optimizer.step()
-        ### END SOLUTION
-        losses.append(loss.item())
-    return losses'''
-
-TEST = '''def test(dataloader, model, loss_fn):
-    """Return (average loss per batch, accuracy as a fraction)."""
-    size = len(dataloader.dataset)
-    num_batches = len(dataloader)
-    model.eval()
-    test_loss, correct = 0, 0
-    with torch.no_grad():
-        for X, y in dataloader:
-            X, y = X.to(device), y.to(device)
-            pred = model(X)
-            ### BEGIN SOLUTION
-            test_loss += loss_fn(pred, y).item()
-            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
-            ### END SOLUTION
-    test_loss /= num_batches
-    correct /= size
-    return test_loss, correct'''
 
 SETUP = """import torch
 import torch.nn as nn
@@ -116,27 +60,86 @@ from course_utils import setup
 info = setup(seed=0)
 device = info.device"""
 
+#: piece -> (file, title, heading of the defining cell's section, symbol)
 SYNTHETIC = {
-    "net": ("03_network_module.ipynb", "03 · The network", "The class `Net` (an `nn.Module`)", NET, "Net"),
-    "train": ("05_training_loop.ipynb", "05 · The training loop", "The five steps as a function: `train`", TRAIN,
-              "train"),
-    "test": ("06_test_loop_and_metrics.ipynb", "06 · The test loop", "The test loop: `test`", TEST, "test"),
+    "net": ("03_network_module.ipynb", "03 · The network", "The class `Net` (an `nn.Module`)", "Net"),
+    "train": ("05_training_loop.ipynb", "05 · The training loop", "The five steps as a function: `train`", "train"),
+    "test": ("06_test_loop_and_metrics.ipynb", "06 · The test loop", "The test loop: `test`", "test"),
 }
 
 
-def make_teaching(folder: Path, skip: str = "", code: dict | None = None) -> Path:
-    """Write three tiny teaching notebooks that follow the marker contract."""
+def tagged_cell(name: str) -> nbformat.NotebookNode:
+    """The real teaching notebook's cell tagged ``exercise:<name>``: the one source of the course's code."""
+    (_, cell), = tagged_cells(read(NOTEBOOKS / SYNTHETIC[name][0]), f"exercise:{name}")
+    return cell
+
+
+def with_docstring(code: str, signature: str, doc: str) -> str:
+    """``code`` with the docstring ``doc`` added under the line ``signature``."""
+    lines = code.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.strip() == signature)
+    indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())] + "    "
+    return "\n".join(lines[: i + 1] + [f'{indent}"""{doc}"""'] + lines[i + 1:])
+
+
+def without_docstring(code: str) -> str:
+    """``code`` with the docstring of its first definition removed."""
+    doc = ast.parse(code).body[0].body[0]
+    lines = code.splitlines()
+    return "\n".join(lines[: doc.lineno - 1] + lines[doc.end_lineno:])
+
+
+def region(code: str, pair: list[str]) -> tuple[int, int]:
+    """The line indices of the first and last line of one ``exercise.blank`` pair in ``code`` (first matches)."""
+    stripped = [line.strip() for line in code.splitlines()]
+    begin = stripped.index(pair[0])
+    return begin, stripped.index(pair[1], begin)
+
+
+def with_markers(code: str, pair: list[str]) -> str:
+    """``code`` with the old marker lines around the region ``pair``: what a lesson cell must no longer hold."""
+    lines = code.splitlines()
+    begin, end = region(code, pair)
+    indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+    return "\n".join(lines[:begin] + [indent + BEGIN] + lines[begin: end + 1] + [indent + END] + lines[end + 1:])
+
+
+@pytest.fixture(scope="module")
+def blanks() -> dict[str, list]:
+    """The metadata ``exercise.blank`` of the real tagged cells: which lines the exercises blank out."""
+    return {name: tagged_cell(name).metadata["exercise"]["blank"] for name in SYNTHETIC}
+
+
+@pytest.fixture(scope="module")
+def code() -> dict[str, str]:
+    """The code of the synthetic teaching cells: the real tagged cells, with two things the real ones lack.
+
+    The network gets a docstring on ``forward`` (a method docstring, which level 2 must keep) and a demo
+    after the class (which the exercise must leave out).
+    """
+    cells = {name: tagged_cell(name).source for name in SYNTHETIC}
+    cells["net"] = with_docstring(cells["net"], "def forward(self, input):", "Return the logits.")
+    cells["net"] += "\n\n\nnet = Net()\nprint(net)"
+    return cells
+
+
+def make_teaching(folder: Path, code: dict[str, str], blanks: dict[str, object]) -> Path:
+    """Write a tiny teaching notebook for each piece in ``code``; its cell's metadata ``exercise.blank`` is ``blanks``'.
+
+    Together they follow the blank contract, or break it; a piece missing from ``blanks`` gets no
+    ``exercise`` metadata.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     md, cc = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    for name, (file, title, heading, source, symbol) in SYNTHETIC.items():
-        if name == skip:
+    for name, (file, title, heading, symbol) in SYNTHETIC.items():
+        if name not in code:
             continue
-        source = (code or {}).get(name, source)
         cells = [
             md(f"# {title}\nWhat you will be able to do."),
             cc(SETUP),
             md(f"## {heading}\nProse."),
-            cc(source, metadata={"tags": [f"exercise:{name}"]}),
+            cc(code[name], metadata={"tags": [f"exercise:{name}"],
+                                     **({"exercise": {"blank": blanks[name]}} if name in blanks else {})}),
             cc(f"from course_utils import checks\n\nresult = checks.check_{name}({symbol})\nassert result.passed"),
         ]
         nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / file)
@@ -144,8 +147,8 @@ def make_teaching(folder: Path, skip: str = "", code: dict | None = None) -> Pat
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
-    teaching = make_teaching(tmp_path_factory.mktemp("teaching"))
+def synthetic(tmp_path_factory, code, blanks):
+    teaching = make_teaching(tmp_path_factory.mktemp("teaching"), code, blanks)
     out = teaching / "exercises"
     exercises.write(build(teaching), out)
     return teaching, out
@@ -209,38 +212,76 @@ def test_writes_the_ten_notebooks(synthetic):
     assert sorted(p.name for p in out.glob("*.ipynb")) == EXPECTED_NAMES
 
 
-def test_fill_in_blanks_the_marked_lines_at_their_indentation():
-    text = fill_in(TRAIN)
+@pytest.fixture(scope="module")
+def sources(synthetic) -> dict[str, exercises.Source]:
+    """What the generator reads from the synthetic teaching notebooks."""
+    return find_sources(synthetic[0])
+
+
+def test_the_reader_marks_the_metadata_regions_at_their_indentation(code, blanks, sources):
+    for name in SYNTHETIC:
+        (pair,) = blanks[name]  # today one region per cell
+        lines = sources[name].definition.splitlines()
+        begin, end = [i for i, line in enumerate(lines) if line.strip() in (BEGIN, END)]  # one pair of markers
+        assert lines[begin + 1].strip() == pair[0] and lines[end - 1].strip() == pair[1], name
+        indent = lines[begin + 1][: len(lines[begin + 1]) - len(lines[begin + 1].lstrip())]
+        assert lines[begin] == indent + BEGIN and lines[end] == indent + END, name
+    assert BEGIN not in code["train"] and END not in code["train"]  # the lesson cell itself shows no marker
+
+
+def test_the_reader_marks_several_regions(code, blanks, tmp_path):
+    init, forward = ["super().__init__()", "self.fc3 = nn.Linear(84, 10)"], blanks["net"][0]
+    teaching = make_teaching(tmp_path, code, {**blanks, "net": [init, forward]})
+    definition = find_sources(teaching)["net"].definition
+    assert definition == with_markers(with_markers(solution(definition), init), forward)
+    text = fill_in(definition)
+    assert text.count(TODO) == 2 and "self.conv1 = " not in text and "F.relu(self" not in text
+    assert "    def forward(self, input):" in text and "# an affine operation: y = Wx + b" in text  # hints stay
+    ast.parse(text)
+
+
+def test_fill_in_blanks_the_marked_lines_at_their_indentation(code, blanks, sources):
+    lines = code["train"].splitlines()
+    begin, end = region(code["train"], blanks["train"][0])
+    before, block, after = lines[:begin], lines[begin: end + 1], lines[end + 1:]
+    indent = lines[begin][: lines[begin].index("#")]
+    comments = [line for line in block if line.strip().startswith("#")]
+    text = fill_in(sources["train"].definition)
     assert "optimizer.zero_grad()" not in text and "loss.backward()" not in text
     lines = text.splitlines()
-    i = lines.index("        # YOUR CODE HERE")
-    assert lines[i + 1] == "        raise NotImplementedError"
-    # the comment lines inside the markers stay, as hints
-    assert lines[i - 1] == "        # step 1: zero the gradients (they accumulate by default)"
-    assert "X, y = X.to(device), y.to(device)" in text and "losses.append(loss.item())" in text
+    i = lines.index(indent + TODO)
+    assert lines[i + 1] == indent + RAISE
+    # the comment lines of the region stay, as hints; the lines around the region stay as they were
+    assert comments and lines[i - len(comments): i] == comments
+    assert lines[: i - len(comments)] == before and lines[i + 2:] == after
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     ast.parse(text)
 
 
-def test_rebuild_keeps_only_signatures_and_docstrings():
-    text = rebuild(TRAIN)
+def test_rebuild_keeps_only_signatures_and_docstrings(code, sources):
+    text = rebuild(sources["train"].definition)
+    node = ast.parse(code["train"]).body[0]
+    docstring = '    """' + ast.get_docstring(node, clean=False) + '"""'
     assert text.splitlines() == [
         "def train(dataloader, model, loss_fn, optimizer):",
-        '    """Train `model` for one epoch; return the per-batch losses."""',
-        "    # YOUR CODE HERE",
-        "    raise NotImplementedError",
+        *docstring.splitlines(),
+        "    " + TODO,
+        "    " + RAISE,
     ]
-    net = rebuild(NET)
+    net = rebuild(sources["net"].definition)
     assert "class Net(nn.Module):" in net and "def __init__(self):" in net and "def forward(self, input):" in net
-    assert "nn.Conv2d" not in net and "super().__init__()" not in net and "F.relu" not in net
-    assert net.count("raise NotImplementedError") == 2 and '"""Return the logits."""' in net
+    # the class docstring names the layers: the code lines are what must be gone
+    assert "self.conv1 = " not in net and "super().__init__()" not in net and "F.relu(self" not in net
+    assert net.count(RAISE) == 2 and '"""Return the logits."""' in net
     ast.parse(net)
 
 
-def test_solution_is_the_teaching_code_without_markers():
-    text = solution(TEST)
-    assert "### " not in text and "correct += (pred.argmax(1) == y)" in text
+def test_solution_is_the_teaching_code_exactly(code, sources):
+    text = solution(sources["test"].definition)
+    assert text == code["test"] and "correct += (pred.argmax(1) == y)" in text
     assert text.startswith("def test(") and text.endswith("return test_loss, correct")
+    assert solution(sources["train"].definition) == code["train"]
+    assert code["net"].startswith(solution(sources["net"].definition) + "\n\n\nnet = Net()")  # the demo left out
 
 
 def test_the_cell_keeps_only_the_definition(synthetic):
@@ -294,6 +335,17 @@ def test_every_notebook_opens_with_what_how_and_where(synthetic):
         assert not any("assert" in c.source for c in checks_cells)  # nbval runs them as generated
 
 
+def test_setup_imports_what_the_code_uses(synthetic):
+    _, out = synthetic
+    setups = {p.name: _cell(nbformat.read(p, as_version=4), "setup") for p in sorted(out.glob("*.ipynb"))}
+    for name, text in setups.items():
+        assert text.startswith("# set-up: imports, seed, device"), name
+        assert "import torch\nimport torch.nn as nn\n" in text, name  # the template's candidates, in order
+        # tqdm comes from the teaching notebook (05), where the training loop uses it; nothing else does
+        assert ("from tqdm.auto import tqdm" in text) == name.startswith(("train_", "all_")), name
+    assert "from course_utils.env import pick" in setups["all_from_blank.ipynb"]
+
+
 def test_links_point_at_the_section_heading(synthetic):
     _, out = synthetic
     intro = nbformat.read(out / "train_2_rebuild.ipynb", as_version=4).cells[1].source
@@ -321,6 +373,21 @@ def test_given_network_links_to_its_notebook(synthetic):
     _, out = synthetic
     given = _cell(nbformat.read(out / "train_2_rebuild.ipynb", as_version=4), "given-md")
     assert "[03 · The network](../03_network_module.ipynb)" in given
+
+
+def test_templates_hold_every_cell_the_generator_asks_for():
+    for name in ("net", "train", "test"):
+        assert f"checks.check_{name}(" in section("piece", f"check:{name}")
+        assert f"checks.check_{name}(" in section("all_from_blank", f"check:{name}")
+        assert "if result.passed:" in section("piece", f"try-it:{name}")
+        assert re.search(rf"^{exercises.PIECE[name].symbol} = None\b", section("blanks", f"from-blank:{name}"), re.M)
+    assert section("blanks", "blank").splitlines() == [TODO, RAISE]
+    for template in ("piece", "all_from_blank", "blanks"):
+        for name, text in sections(template).items():
+            ast.parse(text)  # every section is Python on its own
+            assert text == text.strip("\n") and "# %%" not in text, (template, name)
+    with pytest.raises(ExerciseError, match=r"piece\.py has no section `# %% try-it:nothing` \(it has: setup"):
+        section("piece", "try-it:nothing")
 
 
 def test_committed_level_3_leaves_out_the_docstring_body():
@@ -376,20 +443,68 @@ def test_synthetic_exercises_with_solutions_pass(synthetic):
         assert results and all(r.status == CORRECT for r in results), (name, [str(r) for r in results])
 
 
-def test_broken_contracts_are_explained(tmp_path):
-    with pytest.raises(ExerciseError, match="exercise:test"):
-        build(make_teaching(tmp_path / "a", skip="test"))
-    with pytest.raises(ExerciseError, match="BEGIN SOLUTION"):
-        build(make_teaching(tmp_path / "b", code={"train": TRAIN.replace("### BEGIN SOLUTION", "").replace(
-            "### END SOLUTION", "")}))
-    with pytest.raises(ExerciseError, match="no matching"):
-        build(make_teaching(tmp_path / "c", code={"test": TEST.replace("            ### END SOLUTION\n", "")}))
-    with pytest.raises(ExerciseError, match="docstring"):
-        build(make_teaching(tmp_path / "d", code={"test": TEST.replace(
-            '    """Return (average loss per batch, accuracy as a fraction)."""\n', "")}))
-    with pytest.raises(ExerciseError, match="named train"):
-        build(make_teaching(tmp_path / "e", code={"train": TRAIN.replace("def train(", "def fit(")}))
-    twice = make_teaching(tmp_path / "f")
+def _blank(blanks: dict, name: str, value: object) -> dict:
+    """``blanks`` with piece ``name``'s metadata ``exercise.blank`` set to ``value`` (or left out, for None)."""
+    return {k: v for k, v in blanks.items() if k != name} | ({} if value is None else {name: value})
+
+
+def _forward_and(blanks: dict, pair: list[str], before: bool = False) -> dict:
+    """The network's forward region, then ``pair`` as a second region (or ``pair`` first)."""
+    forward = blanks["net"][0]
+    return _blank(blanks, "net", [pair, forward] if before else [forward, pair])
+
+
+TRAIN_FIRST, TRAIN_LAST = "# step 1: zero the gradients (they accumulate by default)", "optimizer.step()"
+# each broken contract: (what the teaching cells and their metadata become, what the error must name,
+# the piece whose cell the error must name along with the fix, or None)
+BROKEN = {
+    "no cell tagged": (lambda c, b: ({k: v for k, v in c.items() if k != "test"}, b), "exercise:test", None),
+    "no metadata": (lambda c, b: (c, _blank(b, "train", None)), r"has no metadata exercise\.blank", "train"),
+    "a pair not in a list": (lambda c, b: (c, _blank(b, "train", [TRAIN_FIRST, TRAIN_LAST])),
+                             r"exercise\.blank is \[\"# step 1", "train"),
+    "no pair": (lambda c, b: (c, _blank(b, "test", [])), r"exercise\.blank is \[\]", "test"),
+    "first line not in the cell": (
+        lambda c, b: (c, _blank(b, "train", [["optimizer.zero_grad(set_to_none=True)", TRAIN_LAST]])),
+        r"the first line 'optimizer\.zero_grad\(set_to_none=True\)' is not a line of train", "train"),
+    "last line not in the cell": (
+        lambda c, b: (c, _blank(b, "test", [["test_loss += loss_fn(pred, y).item()", "correct += 1"]])),
+        r"the last line 'correct \+= 1' is not a line of test", "test"),
+    "pair out of order": (lambda c, b: (c, _blank(b, "train", [[TRAIN_LAST, TRAIN_FIRST]])),
+                          r"comes before the first \(line \d+\): the pair is out of order", "train"),
+    "regions overlap": (lambda c, b: (c, _forward_and(b, ["f5 = F.relu(self.fc1(s4))  # (N, 120)", "return output"])),
+                        r"lies inside the previous region \(lines \d+-\d+ of Net\): regions must not overlap", "net"),
+    "regions out of order": (lambda c, b: (c, _forward_and(b, ["super().__init__()", "self.fc3 = nn.Linear(84, 10)"])),
+                             r"comes before the previous region .*: list them in the code's order", "net"),
+    "markers left in the cell": (lambda c, b: ({**c, "train": with_markers(c["train"], b["train"][0])}, b),
+                                 "train contains `### BEGIN SOLUTION` / `### END SOLUTION` lines", "train"),
+    "no docstring": (lambda c, b: ({**c, "test": without_docstring(c["test"])}, b), "docstring", None),
+    "renamed": (lambda c, b: ({**c, "train": c["train"].replace("def train(", "def fit(")}, b), "named train", None),
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN, ids=str)
+def test_broken_contracts_are_explained(broken, code, blanks, tmp_path):
+    change, message, piece = BROKEN[broken]
+    with pytest.raises(ExerciseError, match=message) as error:
+        build(make_teaching(tmp_path, *change(code, blanks)))
+    if piece:  # which notebook and cell, what was expected, the fix
+        assert f"{SYNTHETIC[piece][0]} (cell 3, tagged exercise:{piece})" in str(error.value)
+        assert 'expected "exercise": {"blank": [[first line, last line], ...]}' in str(error.value)
+        assert FIX in str(error.value)
+
+
+def test_the_first_match_after_the_previous_region_counts(code, blanks, tmp_path):
+    """A first line also written inside an earlier region is matched after that region."""
+    last = blanks["net"][0][1]  # forward's last line, written once more before the return
+    net = code["net"].replace("        return output", f"        {last}\n        return output")
+    teaching = make_teaching(tmp_path, {**code, "net": net}, _forward_and(blanks, [last, last]))
+    lines = find_sources(teaching)["net"].definition.splitlines()
+    assert [line.strip() for line in lines[-6:]] == [last, END, BEGIN, last, END, "return output"]
+    assert [line.strip() for line in lines].count(BEGIN) == 2
+
+
+def test_a_piece_tagged_twice_is_explained(code, blanks, tmp_path):
+    twice = make_teaching(tmp_path / "f", code, blanks)
     nb = nbformat.read(twice / "05_training_loop.ipynb", as_version=4)
     nb.cells[1].metadata["tags"] = ["exercise:train"]
     nbformat.write(nb, twice / "05_training_loop.ipynb")
@@ -428,12 +543,19 @@ def test_committed_exercises_are_what_make_exercises_writes():
     try:
         books = build(NOTEBOOKS)
     except ExerciseError as exc:
-        pytest.fail(f"the teaching notebooks break the exercise marker contract: {exc}")
+        pytest.fail(f"the teaching notebooks break the exercise blank contract (cell metadata exercise.blank): {exc}")
     stale = exercises.stale(books, EXERCISES)
     extra = sorted(p.name for p in COMMITTED if p.name not in books)
     assert not stale and not extra, (
         f"notebooks/exercises/ is out of date (stale: {stale}, extra: {extra}): run `make exercises`"
     )
+
+
+def test_python_m_tools_exercises_checks_the_committed_notebooks():
+    result = subprocess.run([sys.executable, "-m", "tools", "exercises", "--check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "10 exercise notebooks up to date" in result.stdout
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)

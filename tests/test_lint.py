@@ -1,7 +1,8 @@
 """Lint is part of `make test`: ruff over the code and the notebooks, and the pre-commit hooks' promises.
 
 The pre-commit configuration is checked as a file (no hook repository is fetched): the hooks are
-there, and the local one, ``scripts/check_fresh_outputs.py``, works on fresh and stale notebooks.
+there, and the local one, ``python -m tools fresh``, works on fresh and stale notebooks with the
+standard library alone (the hook's environment has nothing else).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LINTED = ["course_utils", "tests", "scripts", "benchmarks", "notebooks", "conftest.py"]
-CHECKER = ROOT / "scripts" / "check_fresh_outputs.py"
+LINTED = ["course_utils", "tools", "tests", "benchmarks", "notebooks", "conftest.py"]
+CHECKER = [sys.executable, "-m", "tools", "fresh"]
 
 
 def test_ruff_is_clean():
@@ -57,7 +58,8 @@ def test_precommit_runs_ruff_a_large_file_guard_and_the_freshness_check(precommi
     assert "jupyter" in hooks["ruff-check"]["types_or"], "ruff must see the notebooks in pre-commit too"
     assert "--maxkb=4000" in hooks["check-added-large-files"]["args"]
     fresh = hooks["check-fresh-outputs"]
-    assert fresh["repo"] == "local" and "scripts/check_fresh_outputs.py" in fresh["entry"]
+    assert fresh["repo"] == "local" and fresh["entry"] == "python -m tools fresh"
+    assert not fresh.get("additional_dependencies"), "the hook runs on the standard library alone"
 
 
 def test_large_file_limit_admits_the_course_files():
@@ -84,7 +86,7 @@ def _notebook(tmp_path: Path, counts: list, error: bool = False) -> Path:
 
 
 def _check(*paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(CHECKER), *map(str, paths)], capture_output=True, text=True, timeout=60)
+    return subprocess.run([*CHECKER, *map(str, paths)], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
 def test_freshness_hook_accepts_fresh_and_rejects_stale_notebooks(tmp_path):
@@ -94,3 +96,14 @@ def test_freshness_hook_accepts_fresh_and_rejects_stale_notebooks(tmp_path):
     assert _check(_notebook(tmp_path, [None, None])).returncode == 1
     errored = _check(_notebook(tmp_path, [1, 2], error=True))
     assert errored.returncode == 1 and "ValueError" in errored.stdout
+
+
+def test_freshness_hook_needs_only_the_standard_library():
+    """pre-commit runs ``python -m tools fresh`` in a bare environment: nothing it imports may need a package."""
+    code = (
+        "import sys; from tools.__main__ import main; import tools.fresh; "
+        "third = sorted(m for m in ('nbformat', 'nbconvert', 'jinja2', 'torch') if m in sys.modules); "
+        "assert not third, third"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

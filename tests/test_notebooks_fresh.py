@@ -1,12 +1,14 @@
-"""The committed notebooks carry fresh outputs: execution counts 1..n and no stored error."""
+"""The committed notebooks carry fresh outputs: execution counts 1..n and no stored error.
 
-from pathlib import Path
+The pre-commit hook ``python -m tools fresh`` checks the same (tests/test_lint.py tests the hook).
+"""
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from tools.notebooks import teaching_notebooks
+
+NOTEBOOKS = teaching_notebooks()
 
 
 def test_there_are_notebooks():

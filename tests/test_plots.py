@@ -52,3 +52,29 @@ def test_to_numpy_image_unnormalizes_and_rejects_batches():
     assert plots.to_numpy_image(img, unnormalize=True)[0, 0] == pytest.approx(0.2860)
     with pytest.raises(ValueError, match="one grey image"):
         plots.to_numpy_image(torch.zeros(2, 1, 28, 28))
+
+
+def test_feature_maps_use_a_diverging_map_centred_at_0_when_values_have_both_signs():
+    signed = plots.show_feature_maps(torch.tensor([[[-2.0, 1.0], [0.5, 0.0]]]))
+    image = next(ax for ax in signed.axes if ax.images).images[0]
+    assert image.get_cmap().name == "RdBu_r" and image.get_clim() == (-2.0, 2.0)
+    bar = next(ax for ax in signed.axes if ax.get_label() == "colorbar")
+    assert "0" in bar.get_ylabel()
+    relu = plots.show_feature_maps(torch.tensor([[[0.0, 1.0], [0.5, 3.0]]]))
+    image = next(ax for ax in relu.axes if ax.images).images[0]
+    assert image.get_cmap().name == "viridis" and image.get_clim() == (0.0, 3.0)
+    forced = plots.show_feature_maps(torch.tensor([[[0.0, 1.0], [0.5, 3.0]]]), signed=True)
+    assert next(ax for ax in forced.axes if ax.images).images[0].get_clim() == (-3.0, 3.0)
+
+
+def test_kernels_are_centred_at_0_with_a_colour_bar():
+    fig = plots.show_kernels(torch.tensor([[[[-1.0, 0.5], [0.0, 0.25]]]]))
+    image = next(ax for ax in fig.axes if ax.images).images[0]
+    assert image.get_clim() == (-1.0, 1.0)
+    assert any(ax.get_label() == "colorbar" and ax.get_ylabel() == "weight" for ax in fig.axes)
+
+
+def test_curves_are_told_apart_by_line_style_and_marker():
+    fig = plots.plot_curves({"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 3]})
+    lines = fig.axes[0].lines
+    assert len({line.get_linestyle() for line in lines}) == 3 and len({line.get_marker() for line in lines}) == 3

@@ -18,17 +18,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from tools import assets, colab_cell, launch, preprocessors, slide_metadata
+from tools import site as build_site
+from tools import slides as build_slides
+from tools.notebooks import ROOT, teaching_notebooks, title
 
-import build_site  # noqa: E402
-import build_slides  # noqa: E402
-import colab_cell  # noqa: E402
-import launch  # noqa: E402
-import slide_metadata  # noqa: E402
-from navigation import title  # noqa: E402
-
-NOTEBOOKS = launch.notebooks()
+NOTEBOOKS = teaching_notebooks()
 REMOTE = re.compile(r"^(https?:)?//", re.I)
 
 
@@ -144,10 +139,10 @@ def test_site_leaves_out_navigation_and_colab_cells(site):
 def test_links_between_notebooks_point_at_pages():
     pages = {"03_net.ipynb": "03_net.html"}
     text = "see [03](03_net.ipynb#forward), [contents](../README.md#contents), [web](https://x.org/a.ipynb)"
-    assert build_site.rewrite_links(text, pages) == (
+    assert preprocessors.rewrite_links(text, pages) == (
         "see [03](03_net.html#forward), [contents](index.html), [web](https://x.org/a.ipynb)"
     )
-    exercise = build_site.rewrite_links("[rebuild it](exercises/net_1_fill_in.ipynb)", pages)
+    exercise = preprocessors.rewrite_links("[rebuild it](exercises/net_1_fill_in.ipynb)", pages)
     assert exercise == f"[rebuild it]({launch.github_url(ROOT / 'notebooks' / 'exercises' / 'net_1_fill_in.ipynb')})"
     assert exercise.endswith("/blob/main/notebooks/exercises/net_1_fill_in.ipynb)")
 
@@ -171,7 +166,7 @@ def test_widgets_fall_back_to_their_static_picture():
     body, _ = build_site.exporter().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None}})
     assert "widget-view+json" not in body and "widget-state+json" not in body
     assert "data:image/png;base64,iVBORw0KGgo=" in body
-    assert build_site.WIDGET_NOTE in body
+    assert preprocessors.WIDGET_NOTE in body
 
 
 def test_progress_bars_show_their_last_frame():
@@ -192,7 +187,38 @@ def test_progress_bars_show_their_last_frame():
     body, _ = build_site.exporter().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None}})
     assert "train: 100%|" + "\u2588" * 10 + "| 938/938 [00:06&lt;00:00, loss=0.3715]" in body
     assert "0/938" not in body
-    assert build_site.progress_text(state, "l") is None  # not a progress bar
+    assert preprocessors.progress_text(state, "l") is None  # not a progress bar
+
+
+def test_progress_text_reads_the_widget_state_by_model_name_not_by_layout():
+    """Any widget that shows one progress bar among text only (boxes opened) is a bar; anything else is not."""
+    state = {
+        "outer": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_row"]}},
+        "row": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_bar", "IPY_MODEL_txt"]}},
+        "bar": {"model_name": "IntProgressModel", "state": {"value": 5, "max": 10, "description": "epoch 2 "}},
+        "txt": {"model_name": "LabelModel", "state": {"value": " 5/10 <b>batches</b>"}},
+        "button": {"model_name": "ButtonModel", "state": {"description": "run"}},
+        "with_button": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_bar", "IPY_MODEL_button"]}},
+        "two_bars": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_bar", "IPY_MODEL_bar"]}},
+        "broken": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_bar", "IPY_MODEL_gone"]}},
+    }
+    assert preprocessors.progress_text(state, "outer") == "epoch 2 |" + "\u2588" * 5 + " " * 5 + "| 5/10 batches"
+    assert preprocessors.progress_text(state, "bar", width=4) == "epoch 2 |" + "\u2588" * 2 + "  |"
+    for not_a_bar in ("with_button", "two_bars", "broken", "txt", "missing"):
+        assert preprocessors.progress_text(state, not_a_bar) is None, not_a_bar
+
+
+def test_progress_bars_without_stored_state_keep_their_text():
+    """No widget state stored (JupyterLab saved without it): the bar shows the text/plain it carries."""
+    view = {"model_id": "bar", "version_major": 2, "version_minor": 0}
+    first_frame = "train:   0%|          | 0/938 [00:00<?, ?it/s]"
+    out = nbformat.v4.new_output(
+        "display_data", data={"application/vnd.jupyter.widget-view+json": view, "text/plain": first_frame}
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("train(...)", outputs=[out], execution_count=1)])
+    body, _ = build_site.exporter().from_notebook_node(nb, resources={"course": {"nav": None, "mathjax_src": None}})
+    assert "0/938 [00:00&lt;?, ?it/s]" in body and "widget-view+json" not in body
+    assert 'class="course-nav"' not in body
 
 
 # --------------------------------------------------------------------------- the slides
@@ -200,7 +226,7 @@ def test_progress_bars_show_their_last_frame():
 
 @pytest.fixture(scope="module")
 def slides(tmp_path_factory):
-    if not (build_slides.REVEAL / "dist" / "reveal.js").exists():
+    if not (assets.REVEAL / "dist" / "reveal.js").exists():
         _needs_node("reveal.js")
     out = tmp_path_factory.mktemp("slides")
     build_slides.build(out)
@@ -230,13 +256,13 @@ def test_slides_use_only_the_local_reveal_js(slides):
 def test_notebook_carries_slide_metadata(path):
     nb = nbformat.read(path, as_version=4)
     assert slide_metadata.has_slide_metadata(nb), (
-        f"{path.name} lacks slide metadata: run `python scripts/slide_metadata.py {path.relative_to(ROOT)}`"
+        f"{path.name} lacks slide metadata: run `python -m tools slide-metadata {path.relative_to(ROOT)}`"
     )
     for cell in nb.cells:
         if set(cell.metadata.get("tags", [])) & slide_metadata.SKIP_TAGS:
             assert cell.metadata["slideshow"]["slide_type"] == "skip", f"{path.name}: a navigation cell shows"
     assert slide_metadata.apply(copy.deepcopy(nb)) is False, (
-        f"{path.name}: slide metadata out of date: run `python scripts/slide_metadata.py {path.relative_to(ROOT)}`"
+        f"{path.name}: slide metadata out of date: run `python -m tools slide-metadata {path.relative_to(ROOT)}`"
     )
     core = [
         c for c in nb.cells if any(t.startswith("exercise:") or t == "slides-core" for t in c.metadata.get("tags", []))
@@ -274,7 +300,7 @@ def test_notebook_has_the_colab_cell_first(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and "colab" in code[0].metadata.get("tags", []), (
         f"{path.name}: the first code cell must be the Colab cell: run "
-        f"`python scripts/colab_cell.py {path.relative_to(ROOT)}`, then `make execute`"
+        f"`python -m tools colab {path.relative_to(ROOT)}`, then `make execute`"
     )
     # the repository's name is whatever `make navigation` wrote (the placeholder, or a fork's own name):
     # the cell's shape is what must be current, so a clone with a GitHub origin passes too

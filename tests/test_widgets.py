@@ -9,6 +9,8 @@ is synchronised with events: waits carry a generous timeout as a safety net, nev
 from __future__ import annotations
 
 import base64
+import contextvars
+import inspect
 import io
 import json
 import math
@@ -18,11 +20,10 @@ import matplotlib.image as mpimg
 import nbformat
 import pytest
 import torch
-import torch.nn.functional as F
 from ipywidgets.embed import dependency_state
 from torch import nn
 
-from course_utils import explore, widgets
+from course_utils import explore, reference, widgets
 from course_utils.data import CLASSES, BatchLoader, load_tensors, prepare
 from course_utils.env import CourseSetup
 
@@ -55,7 +56,7 @@ def pixels(png: bytes):
 # --------------------------------------------------------------------------- logic: feature maps
 
 
-def test_layer_outputs_are_the_first_half_of_the_seed_forward(net):
+def test_layer_outputs_are_what_the_network_hands_its_next_layers(net):
     X = torch.randn(3, 1, 32, 32)
     outs = explore.layer_outputs(net, X)
     assert {k: tuple(v.shape) for k, v in outs.items()} == {
@@ -64,11 +65,42 @@ def test_layer_outputs_are_the_first_half_of_the_seed_forward(net):
         "conv2": (3, 16, 10, 10),
         "pool2": (3, 16, 5, 5),
     }
-    # the rest of the seed's forward, from s4, must give what the model itself gives
-    s4 = torch.flatten(outs["pool2"], 1)
-    output = net.fc3(F.relu(net.fc2(F.relu(net.fc1(s4)))))
-    torch.testing.assert_close(output, net(X).detach())
-    assert (outs["conv1"] >= 0).all()  # after the ReLU
+    # torch itself as the reference: forward hooks see what the network's own forward computes
+    seen = {}
+    hooks = [
+        net.conv1.register_forward_hook(lambda module, args, out: seen.setdefault("conv1 out", out)),
+        net.conv2.register_forward_pre_hook(lambda module, args: seen.setdefault("conv2 in", args[0])),
+        net.conv2.register_forward_hook(lambda module, args, out: seen.setdefault("conv2 out", out)),
+        net.fc1.register_forward_pre_hook(lambda module, args: seen.setdefault("fc1 in", args[0])),
+    ]
+    try:
+        with torch.no_grad():
+            net(X)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert torch.equal(outs["conv1"], seen["conv1 out"].clamp(min=0))  # after the ReLU
+    assert torch.equal(outs["pool1"], seen["conv2 in"])
+    assert torch.equal(outs["conv2"], seen["conv2 out"].clamp(min=0))
+    assert torch.equal(torch.flatten(outs["pool2"], 1), seen["fc1 in"])
+
+
+def test_layer_outputs_leave_the_random_state_and_the_model_alone(net):
+    X = torch.randn(2, 1, 32, 32)
+    state, before = torch.get_rng_state(), {k: v.clone() for k, v in net.state_dict().items()}
+    explore.layer_outputs(net, X)
+    assert torch.equal(state, torch.get_rng_state())  # a notebook's later random numbers do not change
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    assert net.training and list(dict(net.named_children())) == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+
+
+def test_layers_are_the_first_four_lines_of_the_reference_forward():
+    source = inspect.getsource(reference.Net.forward)
+    assert list(explore.LAYERS) == ["conv1", "pool1", "conv2", "pool2"]
+    assert all(line in source and "#" not in line for line in explore.LAYERS.values())
+    # what the explorer's titles and captions show, and its layer menu ("c1 (conv1)", ...)
+    assert explore.LAYERS["conv1"] == "c1 = F.relu(self.conv1(input))"
+    assert explore.LAYERS["pool2"] == "s4 = F.max_pool2d(c3, 2)"
 
 
 def test_layer_outputs_take_the_two_layers_as_a_dict(net):
@@ -142,28 +174,51 @@ def test_a_bad_kernel_gets_a_message_saying_what_and_where():
 # --------------------------------------------------------------------------- logic: training
 
 
-def test_training_steps_are_the_five_step_loop():
+def _twins(seed: int = 0) -> tuple[nn.Module, nn.Module]:
+    """Two seed networks with the same weights."""
+    torch.manual_seed(seed)
+    model, twin = explore.seed_net(), explore.seed_net()
+    twin.load_state_dict(model.state_dict())
+    return model, twin
+
+
+def test_train_epoch_is_reference_train_reporting_each_loss():
     torch.manual_seed(0)
     X, y = torch.randn(40, 1, 32, 32), torch.randint(0, 10, (40,))
     loader = BatchLoader(X, y, batch_size=16)
-    torch.manual_seed(0)
-    model, reference = explore.seed_net(), explore.seed_net()
-    reference.load_state_dict(model.state_dict())
+    model, twin = _twins()
     loss_fn = nn.CrossEntropyLoss()
+    reported = []
     optimizer = explore.make_optimizer("SGD", model.parameters(), 0.1)
-    losses = list(explore.training_steps(model, loader, loss_fn, optimizer))
-    ref_optimizer = torch.optim.SGD(reference.parameters(), lr=0.1)
-    ref_losses = []
-    for Xb, yb in loader:
-        ref_optimizer.zero_grad()
-        loss = loss_fn(reference(Xb), yb)
-        loss.backward()
-        ref_optimizer.step()
-        ref_losses.append(loss.item())
-    assert len(losses) == len(loader) == 3
-    assert losses == pytest.approx(ref_losses)
-    for p, q in zip(model.parameters(), reference.parameters()):
-        torch.testing.assert_close(p, q)
+    losses = explore.train_epoch(model, loader, loss_fn, optimizer, on_step=lambda loss: reported.append(loss) or True)
+    # the reference: the course's own loop, run on the twin
+    expected = reference.train(loader, twin, loss_fn, torch.optim.SGD(twin.parameters(), lr=0.1))
+    assert len(expected) == len(loader) == 3
+    assert reported == losses == expected
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_train_epoch_stops_after_the_step_whose_loss_says_stop():
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 1, 32, 32), torch.randint(0, 10, (64,))
+    loader = BatchLoader(X, y, batch_size=16)
+    model, twin = _twins()
+    reported = []
+    losses = explore.train_epoch(
+        model,
+        loader,
+        nn.CrossEntropyLoss(),
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        on_step=lambda loss: reported.append(loss) or len(reported) < 2,
+    )
+    # the reference: the course's loop given only the first two batches
+    expected = reference.train(
+        list(loader)[:2], twin, nn.CrossEntropyLoss(), torch.optim.SGD(twin.parameters(), lr=0.1)
+    )
+    assert reported == losses == expected and len(losses) == 2
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert torch.equal(p, q)
 
 
 def test_make_optimizer_builds_each_choice():
@@ -368,6 +423,34 @@ def test_training_playground_runs_repeat_exactly_and_leave_the_notebook_random_s
         runs.append(list(playground.history))
     assert playground.state == "done" and runs[0] == runs[1]  # only the settings could differ
     assert torch.equal(state, torch.get_rng_state())
+    # each epoch is the course's own loop: reference.train from the same start, batches and optimizer
+    torch.manual_seed(playground.seed)
+    twin = explore.seed_net()
+    order = torch.Generator().manual_seed(playground.seed)
+    loader = BatchLoader(playground.X_train, playground.y_train, 256, shuffle=True, generator=order)
+    optimizer = explore.make_optimizer(playground.settings["optimizer"], twin.parameters(), playground.settings["lr"])
+    assert runs[0] == reference.train(loader, twin, nn.CrossEntropyLoss(), optimizer)
+    for p, q in zip(playground.model.parameters(), twin.parameters()):
+        assert torch.equal(p, q)
+
+
+WHO_STARTED = contextvars.ContextVar("who_started")
+
+
+def test_training_playground_thread_runs_in_the_context_that_started_it(info):
+    """So a kernel files reference.train's progress bar under the Run click, not the latest cell."""
+    playground = widgets.training_playground(info)
+    playground.batch_select.value = 256
+    playground.epochs_slider.value = 1
+    seen = []
+    playground.figure.observe(lambda change: seen.append(WHO_STARTED.get("nobody")), names="value")
+    token = WHO_STARTED.set("the Run click")
+    try:
+        playground.run_button.click()
+    finally:
+        WHO_STARTED.reset(token)
+    assert playground.wait(TIMEOUT) and playground.state == "done"
+    assert seen and set(seen) == {"the Run click"}
 
 
 def test_training_playground_shows_an_error_instead_of_raising(info):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+__all__ = ["COMMANDS", "main", "usage"]
+
 #: command -> (module in tools, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "write course_utils/reference.py from the notebooks' cells tagged 'export'"),
@@ -26,12 +28,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def usage() -> str:
+    """The help text: every command with its one line."""
     width = max(map(len, COMMANDS))
     lines = [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
-    return "usage: python -m tools <command> [args]\n\ncommands:\n" + "\n".join(lines)
+    footer = "\n\n`python -m tools <command> --help` gives a command's own options."
+    return "usage: python -m tools <command> [args]\n\ncommands:\n" + "\n".join(lines) + footer
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``argv[0]``'s module with the rest of ``argv``; its exit status comes back (2: unknown command)."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())

@@ -2,8 +2,9 @@
 
 The notebooks are the one source (nbdev's pattern): a code cell tagged ``export`` gives every
 top-level ``class`` and ``def`` it holds, exactly as the learner reads it, to the generated
-module. The rest of such a cell (a demo call, an ``assert``) stays in the notebook. Lines that
-mark an exercise's blank (``### BEGIN SOLUTION``, ``### END SOLUTION``) are dropped.
+module. The rest of such a cell (a demo call, an ``assert``) stays in the notebook. What an exercise
+blanks out is in the cell's metadata (``exercise.blank``, read by ``tools/exercises``), not in its code,
+so the definitions are copied unchanged.
 
 Usage: ``python -m tools export`` writes the module; ``python -m tools export --check`` exits 1
 when it is stale (``tests/test_reference.py`` does the same).
@@ -22,7 +23,6 @@ __all__ = ["TAG", "TARGET", "Definition", "definitions", "render", "main"]
 
 TAG = "export"
 TARGET = ROOT / "course_utils" / "reference.py"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 HEADER = '''\
 """The course's reference code: the seed's ``Net``, ``train``, ``test`` and ``predict``.
@@ -57,18 +57,18 @@ class Definition:
     cell_id: str
 
 
-def _strip_markers(source: str) -> str:
-    return "\n".join(ln for ln in source.splitlines() if ln.strip() not in MARKERS)
-
-
 def _cell_definitions(source: str, notebook: str, index: int, cell_id: str) -> list[Definition]:
-    """The top-level classes and functions of one cell's source, in order."""
-    source = _strip_markers(source)
+    """The top-level classes and functions of one cell's source, in order: their whole lines, as typed.
+
+    A definition runs from its first decorator to the end of its last line (a trailing comment included).
+    """
     tree = ast.parse(source)
+    lines = source.splitlines()
     found = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef | ast.FunctionDef):
-            text = ast.get_source_segment(source, node)
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            text = "\n".join(lines[start - 1: node.end_lineno])
             found.append(Definition(node.name, text, notebook, index, cell_id))
     if not found:
         raise ValueError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ __all__ = ["RESULTS_MARKER", "RunResult", "quick_env", "run_notebook"]
 
 QUICK_ENV = "COURSE_QUICK"  # the course's one switch; course_utils reads it, the runner only sets it
 RESULTS_MARKER = "__course_results__"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the colours of a kernel's traceback
 
 # Run in the notebook's kernel after its last cell: each name -> its JSON value (None if undefined
 # or not JSON-able). Kept out of the stored notebook.
@@ -80,6 +82,14 @@ def _read_values(cell: nbformat.NotebookNode) -> dict[str, Any]:
     return {}
 
 
+def _refresh_language_info(client: NotebookClient) -> None:
+    """Store the running kernel's ``language_info`` (Python version) in the notebook, as nbclient's execute() does."""
+    reply = client.wait_for_reply(client.kc.kernel_info())
+    info = (reply or {}).get("content", {}).get("language_info")
+    if info:
+        client.nb.metadata["language_info"] = info
+
+
 def run_notebook(
     path: Path,
     *,
@@ -108,13 +118,16 @@ def run_notebook(
     with quick_env(quick):
         try:
             with client.setup_kernel():
+                _refresh_language_info(client)
                 for index, cell in enumerate(nb.cells):
                     client.execute_cell(cell, index)
                 result.seconds = time.perf_counter() - start
                 if store_widget_state:
                     client.set_widgets_metadata()
                 if collect:
-                    probe = nbformat.v4.new_code_cell(_COLLECT_SOURCE.format(marker=RESULTS_MARKER, names=list(collect)))
+                    probe = nbformat.v4.new_code_cell(
+                        _COLLECT_SOURCE.format(marker=RESULTS_MARKER, names=list(collect))
+                    )
                     nb.cells.append(probe)  # nbclient writes outputs through nb.cells[index]
                     try:
                         client.execute_cell(probe, len(nb.cells) - 1)
@@ -122,7 +135,7 @@ def run_notebook(
                         nb.cells.pop()
                     result.values = _read_values(probe)
         except Exception as error:  # a failing cell, a timeout, a dead kernel: report it
-            lines = str(error).strip().splitlines() or [type(error).__name__]
+            lines = _ANSI.sub("", str(error)).strip().splitlines() or [type(error).__name__]
             result.error = f"{type(error).__name__}: {lines[-1][:300]}"
     if not result.seconds:
         result.seconds = time.perf_counter() - start

@@ -1,0 +1,51 @@
+"""The code an exercise contains, read from the linted templates in ``tools/exercise_templates/``.
+
+A template is a Python file in sections, the percent format of Jupytext and VS Code: a line
+``# %% <name>`` opens the section ``<name>``, which runs to the next such line. What stands above the
+first section (a docstring, ruff settings) is never copied.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from tools.exercises.markers import ExerciseError
+
+__all__ = ["TEMPLATES", "blank_lines", "section", "sections"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "exercise_templates"
+_SECTION = re.compile(r"^# %% (\S+)[^\n]*$", re.M)
+
+
+@cache
+def sections(template: str) -> dict[str, str]:
+    """The sections of ``exercise_templates/<template>.py`` by name, without blank lines at their ends."""
+    path = TEMPLATES / f"{template}.py"
+    if not path.is_file():
+        raise ExerciseError(f"no template {path}: the exercises' code cells are read from it")
+    parts = _SECTION.split(path.read_text())
+    return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2])}
+
+
+def section(template: str, name: str) -> str:
+    """One section of a template: the text of one cell (or of one blank)."""
+    found = sections(template)
+    if name not in found:
+        raise ExerciseError(
+            f"tools/exercise_templates/{template}.py has no section `# %% {name}` "
+            f"(it has: {', '.join(found) or 'none'}); add it."
+        )
+    return found[name]
+
+
+def blank_lines() -> tuple[str, str]:
+    """The two lines of a blank (``blanks.py``, section ``blank``): the comment to write under, the line to delete."""
+    lines = section("blanks", "blank").splitlines()
+    if len(lines) != 2:
+        raise ExerciseError(
+            f"tools/exercise_templates/blanks.py: the section `# %% blank` must have 2 lines (a comment to "
+            f"write under and a line to delete), found {len(lines)}."
+        )
+    return lines[0], lines[1]
