@@ -217,7 +217,7 @@ def _epoch_metric(result: dict | None) -> str:
 
 
 def accuracy_markdown(result: dict | None, reason: str = "") -> str:
-    """The section with notebook 07's accuracy per epoch (validation; test in older results) and its final test accuracy."""
+    """The section with notebook 07's accuracy per epoch (validation; test in older results) and final test accuracy."""
     metric = _epoch_metric(result)
     head = [f"## 3. Notebook 07: {metric} per epoch (default run, full mode)", ""]
     if not result or not result.get("epoch_accuracy"):

@@ -1,7 +1,15 @@
 """The course's environment: quick mode, seeding, the device, and the one-call ``setup()``.
 
-Every notebook's first code cell calls :func:`setup`. Quick mode (``COURSE_QUICK=1``,
-set by the test suite) is read here and nowhere else: see :func:`quick_mode`.
+Every notebook's first code cell calls :func:`setup` (taught in ``00_start_here``). Quick mode
+(``COURSE_QUICK=1``, set by the test suite) is read in :mod:`course_utils.config` and nowhere
+else; :func:`quick_mode` and :func:`pick` are offered here too, for the notebooks.
+
+Imports go one way: ``env`` imports ``config`` and ``data``; neither imports ``env``.
+
+Repeatable runs: seeding makes a rerun give the same numbers on the CPU (same machine, PyTorch and
+number of threads). On an NVIDIA GPU that also needs deterministic algorithms, which
+:func:`use_deterministic_gpu` switches on and :func:`setup` calls; see PyTorch's notes on
+reproducibility (https://pytorch.org/docs/stable/notes/randomness.html).
 """
 
 from __future__ import annotations
@@ -9,40 +17,30 @@ from __future__ import annotations
 import os
 import platform
 import random
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import torch
+
+from course_utils.config import pick, quick_mode
 
 if TYPE_CHECKING:  # only for the annotation: course_utils.data is imported lazily in setup()
     from course_utils.data import DataInfo
 
-__all__ = ["CourseSetup", "quick_mode", "pick", "pick_device", "seed_everything", "setup"]
+__all__ = [
+    "CUBLAS_WORKSPACE_CONFIG",
+    "CourseSetup",
+    "quick_mode",
+    "pick",
+    "pick_device",
+    "seed_everything",
+    "setup",
+    "use_deterministic_gpu",
+]
 
-QUICK_ENV = "COURSE_QUICK"
-T = TypeVar("T")
-
-
-def quick_mode() -> bool:
-    """Return True when ``COURSE_QUICK`` asks for quick mode (embedded sample, fewer epochs).
-
-    This is the course's one switch. Values ``1``, ``true``, ``yes`` and ``on`` turn it on;
-    unset, ``0``, ``false``, ``no``, ``off`` or empty leave it off.
-    """
-    value = os.environ.get(QUICK_ENV, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise ValueError(
-        f"{QUICK_ENV}={value!r} is not understood: expected 1 (quick mode, the embedded sample) "
-        f"or 0 (full mode). Fix: export {QUICK_ENV}=1 or unset it."
-    )
-
-
-def pick(full: T, quick: T) -> T:
-    """Return ``quick`` in quick mode and ``full`` otherwise, e.g. ``num_epochs = pick(10, 1)``."""
-    return quick if quick_mode() else full
+#: The cuBLAS setting that CUDA's deterministic matrix products need (read when CUDA starts).
+CUBLAS_WORKSPACE_CONFIG = ":4096:8"
 
 
 def pick_device() -> torch.device:
@@ -67,14 +65,41 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
 
 
+def use_deterministic_gpu(device: torch.device) -> bool:
+    """On a CUDA device, ask PyTorch for deterministic algorithms; return True when it did.
+
+    Sets ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` (unless already set: cuBLAS reads it when CUDA
+    starts, so :func:`setup` runs first), ``torch.backends.cudnn.benchmark = False`` and
+    ``deterministic = True`` (the same convolution algorithm every run), and
+    ``torch.use_deterministic_algorithms(True, warn_only=True)``: an operation that has no
+    deterministic version warns instead of stopping the notebook. On the CPU (already
+    deterministic for a fixed number of threads) and on Apple's ``mps`` nothing changes.
+    """
+    if device.type != "cuda":
+        return False
+    if "CUBLAS_WORKSPACE_CONFIG" not in os.environ and torch.cuda.is_initialized():
+        warnings.warn(
+            "CUDA started before setup(): matrix products may not repeat exactly. Fix: restart the "
+            "kernel and call setup() in the first cell, before anything runs on the GPU.",
+            stacklevel=3,
+        )
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE_CONFIG)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    return True
+
+
 @dataclass(frozen=True)
 class CourseSetup:
-    """What :func:`setup` decided: the seed, the device, quick mode and the data in use."""
+    """What :func:`setup` decided: the seed, the device, quick mode, the data in use, and whether
+    it switched on deterministic algorithms (on a CUDA GPU only, see :func:`use_deterministic_gpu`)."""
 
     seed: int
     device: torch.device
     quick: bool
     data: DataInfo
+    deterministic_gpu: bool = False
 
     def __str__(self) -> str:
         import torchvision
@@ -85,21 +110,31 @@ class CourseSetup:
         return (
             f"python {platform.python_version()} | torch {torch.__version__} | "
             f"torchvision {torchvision.__version__}\n"
-            f"device: {self.device} | seed: {self.seed} | {mode}\n"
+            f"device: {self.device}{' (deterministic algorithms)' if self.deterministic_gpu else ''} | "
+            f"seed: {self.seed} | {mode}\n"
             f"data: {self.data}"
         ) + ("" if self.quick or self.data.is_full else f"\n{SAMPLE_NOTE} Then restart the kernel.")
 
 
-def setup(seed: int = 0, verbose: bool = True) -> CourseSetup:
-    """Seed everything, pick the device, prepare the data, and print what was chosen.
+def setup(seed: int = 0, verbose: bool = True, deterministic: bool = True) -> CourseSetup:
+    """Seed everything, pick the device, find the data, and print what was chosen.
 
     Call it once, in a notebook's first code cell (taught in ``00_start_here``). Returns a
-    :class:`CourseSetup`; its ``device`` is what ``model.to(device)`` should use.
+    :class:`CourseSetup`; its ``device`` is what ``model.to(device)`` should use. On a CUDA GPU,
+    ``deterministic=True`` also switches on deterministic algorithms (:func:`use_deterministic_gpu`),
+    so that a rerun repeats its numbers there too; ``False`` leaves PyTorch's settings as they are
+    (its faster defaults, in a fresh kernel). The data comes from :func:`course_utils.data.prepare`
+    without ``download``: local files, the system package, else the embedded sample (always the
+    sample in quick mode). Downloading is ``make data``'s job, never ``setup()``'s.
     """
     from course_utils import data  # local import: keeps `import course_utils.env` light
 
+    device = pick_device()
+    deterministic_gpu = use_deterministic_gpu(device) if deterministic else False
     seed_everything(seed)
-    info = CourseSetup(seed=seed, device=pick_device(), quick=quick_mode(), data=data.prepare())
+    info = CourseSetup(
+        seed=seed, device=device, quick=quick_mode(), data=data.prepare(), deterministic_gpu=deterministic_gpu
+    )
     if verbose:
         print(info)
     return info

@@ -37,6 +37,14 @@ __all__ = [
 ]
 
 
+#: inches kept free on the right of a figure for its colour bar, its ticks and its label
+COLORBAR_ROOM = 0.95
+
+#: line styles and markers that tell curves apart without colour (plot_curves cycles through them)
+LINE_STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "x")
+
+
 def to_numpy_image(img: Image, unnormalize: bool = False) -> np.ndarray:
     """Return a 2-D NumPy array from an image shaped (H, W), (1, H, W) or (1, 1, H, W)."""
     arr = img.detach().cpu().float().numpy() if isinstance(img, torch.Tensor) else np.asarray(img, float)
@@ -57,9 +65,17 @@ def _label(y: int | torch.Tensor) -> str:
 
 
 def show_image(
-    img: Image, title: str = "", ax: Axes | None = None, cmap: str = "gray", colorbar: bool = False
+    img: Image,
+    title: str = "",
+    ax: Axes | None = None,
+    cmap: str = "gray",
+    colorbar: bool = False,
+    colorbar_label: str = "pixel value",
 ) -> Figure:
-    """Draw one grey image (any of the shapes :func:`to_numpy_image` takes); returns the Figure."""
+    """Draw one grey image (any of the shapes :func:`to_numpy_image` takes); returns the Figure.
+
+    With ``colorbar=True`` a colour bar labelled ``colorbar_label`` gives the values.
+    """
     if ax is None:
         fig, ax = plt.subplots(figsize=(3, 3))
     else:
@@ -68,7 +84,7 @@ def show_image(
     ax.set_title(title)
     ax.axis("off")
     if colorbar:
-        fig.colorbar(im, ax=ax, fraction=0.046)
+        fig.colorbar(im, ax=ax, fraction=0.046, label=colorbar_label)
     return fig
 
 
@@ -105,12 +121,22 @@ def show_images(
 
 
 def show_feature_maps(
-    maps: torch.Tensor, title: str = "Feature maps", ncols: int = 8, image: Image | None = None
+    maps: torch.Tensor,
+    title: str = "Feature maps",
+    ncols: int = 8,
+    image: Image | None = None,
+    signed: bool | None = None,
+    label: str | None = None,
 ) -> Figure:
     """Every channel of one feature map stack (C, H, W) or (1, C, H, W), with shared colours.
 
     When ``image`` is given it is drawn first, labelled "input", so the maps can be compared.
-    A colour bar gives the values: after a ReLU the darkest colour is 0.
+    A colour bar gives the values. ``signed`` chooses the colour map: ``True`` for values of both
+    signs (before a ReLU), drawn with a diverging map centred at 0 (blue < 0 < red, white = 0);
+    ``False`` for values that cannot be negative (after a ReLU), drawn with viridis from the
+    smallest value to the largest. The default, ``None``, picks ``True`` when the maps hold both
+    negative and positive values. ``label`` names the colour bar; by default
+    "value: blue < 0 < red" for signed maps and "activation" otherwise. Taught in ``02_layers``.
     """
     maps = maps.detach().cpu()
     if maps.dim() == 4:
@@ -124,19 +150,29 @@ def show_feature_maps(
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 2.0 * nrows + 0.5), squeeze=False)
     vmin, vmax = float(maps.min()), float(maps.max())
+    if signed is None:
+        signed = vmin < 0 < vmax
+    if signed:  # symmetric limits: 0 is white, and equal sizes get equal strengths of red and blue
+        limit = max(abs(vmin), abs(vmax)) or 1.0
+        cmap, vmin, vmax = "RdBu_r", -limit, limit
+    else:
+        cmap = "viridis"
     shown = None
     for ax, (name, panel) in zip(axes.flat, panels):
         if name == "input":
             ax.imshow(to_numpy_image(panel), cmap="gray")
         else:
-            shown = ax.imshow(panel.numpy(), cmap="viridis", vmin=vmin, vmax=vmax)
+            shown = ax.imshow(panel.numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_title(name, fontsize=8)
     for ax in axes.flat:
         ax.axis("off")
     fitted_suptitle(fig, f"{title}: {tuple(maps.shape)} (C, H, W)")
     bar = fig.add_axes((0.945, 0.1, 0.012, 0.8), label="colorbar")
-    fig.colorbar(shown, cax=bar)
+    if label is None:
+        label = "value: blue < 0 < red" if signed else "activation"
+    fig.colorbar(shown, cax=bar, label=label)
     bar.tick_params(labelsize=7)
+    bar.yaxis.label.set_size(8)
     layout_with_colorbar(fig)
     return fig
 
@@ -144,23 +180,31 @@ def show_feature_maps(
 def layout_with_colorbar(fig: Figure) -> None:
     """``tight_layout`` for a figure of panels plus one colour bar on the right (axes labelled "colorbar").
 
-    The panels make room on the right, and the bar spans their height. Call it again after
-    resizing the figure.
+    The panels make room on the right, and the bar spans their height. The room is fixed in
+    inches (:data:`COLORBAR_ROOM`), so that the bar's ticks and label stay inside the figure,
+    also when it is saved without ``bbox_inches="tight"`` (the explorers' pictures). Call it again
+    after resizing the figure.
     """
     bar = next((ax for ax in fig.axes if ax.get_label() == "colorbar"), None)
     if bar is None:
         fig.tight_layout()
         return
+    width = fig.get_size_inches()[0]
+    right = max(0.5, 1 - COLORBAR_ROOM / width)  # the panels' right edge, as a fraction of the width
     with warnings.catch_warnings():  # the bar is placed by hand below: tight_layout need not fit it
         warnings.filterwarnings("ignore", message=".*not compatible with tight_layout.*")
-        fig.tight_layout(rect=(0, 0, 0.93, 1))
+        fig.tight_layout(rect=(0, 0, right, 1))
     panels = [ax for ax in fig.axes if ax is not bar]
     top, bottom = max(ax.get_position().y1 for ax in panels), min(ax.get_position().y0 for ax in panels)
-    bar.set_position((0.945, bottom, 0.012, top - bottom))
+    bar.set_position((right + 0.1 / width, bottom, 0.12 / width, top - bottom))
 
 
 def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8) -> Figure:
-    """The kernels of a conv layer's weight (out, in, k, k), first input channel, blue < 0 < red."""
+    """The kernels (filters) of a conv layer's weight (out, in, k, k), first input channel.
+
+    A diverging colour map centred at 0 (blue < 0 < red, white = 0), one scale for all kernels,
+    with a colour bar.
+    """
     w = weight.detach().cpu()
     if w.dim() != 4:
         raise ValueError(f"expected a conv weight shaped (out, in, k, k), got {tuple(w.shape)}")
@@ -168,14 +212,19 @@ def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     lim = float(w[:, 0].abs().max()) or 1.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.9 * nrows + 0.5), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols + 0.5, 1.9 * nrows + 0.5), squeeze=False)
+    shown = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(w[i, 0].numpy(), cmap="bwr", vmin=-lim, vmax=lim)
+            shown = ax.imshow(w[i, 0].numpy(), cmap="bwr", vmin=-lim, vmax=lim)
             ax.set_title(f"kernel {i}", fontsize=8)
     fig.suptitle(f"{title}: weight {tuple(w.shape)}")
-    fig.tight_layout()
+    bar = fig.add_axes((0.945, 0.1, 0.012, 0.8), label="colorbar")
+    fig.colorbar(shown, cax=bar, label="weight")
+    bar.tick_params(labelsize=7)
+    bar.yaxis.label.set_size(8)
+    layout_with_colorbar(fig)
     return fig
 
 
@@ -187,15 +236,20 @@ def plot_curves(
     ax: Axes | None = None,
     logy: bool = False,
 ) -> Figure:
-    """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``."""
+    """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``.
+
+    Each series gets its own line style and marker as well as its colour, so curves that lie on
+    top of each other (or a reader who does not see colour) can still tell them apart.
+    """
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
     else:
         fig = ax.figure
-    for name, values in curves.items():
+    for i, (name, values) in enumerate(curves.items()):
         values = [float(v) for v in values]
         xs = range(1, len(values) + 1) if xlabel == "epoch" else range(len(values))
-        ax.plot(list(xs), values, marker="o" if len(values) <= 30 else None, label=name)
+        style = {"linestyle": LINE_STYLES[i % len(LINE_STYLES)], "marker": MARKERS[i % len(MARKERS)]}
+        ax.plot(list(xs), values, markevery=max(1, len(values) // 15), markersize=5, label=name, **style)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

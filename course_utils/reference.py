@@ -37,7 +37,7 @@ class Net(nn.Module):
         self.conv2 = nn.Conv2d(6, 16, 5)
         # an affine operation: y = Wx + b
         # nn.Linear(in_features, out_features)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)  # 5*5 from image dimension
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)  # 16 maps of 5x5 after two conv/pool stages (the seed: "5*5 from image dimension")
         self.fc2 = nn.Linear(120, 84)
         self.fc3 = nn.Linear(84, 10)
 
@@ -53,7 +53,7 @@ class Net(nn.Module):
         return output
 
 
-# from notebooks/05_training_loop.ipynb, cell 28 (id a5f372af)
+# from notebooks/05_training_loop.ipynb, cell 26 (id a5f372af)
 def train(dataloader, model, loss_fn, optimizer):
     """Train `model` for one pass over `dataloader` (one epoch); return the per-batch losses.
 
@@ -105,7 +105,7 @@ def test(dataloader, model, loss_fn):
     return test_loss, correct
 
 
-# from notebooks/06_test_loop_and_metrics.ipynb, cell 39 (id 741ca8a5)
+# from notebooks/06_test_loop_and_metrics.ipynb, cell 38 (id 741ca8a5)
 def predict(model, dataloader):
     """Return (preds, labels): the predicted and the true class of every image, on the CPU."""
     device = next(model.parameters()).device

@@ -113,3 +113,18 @@ def test_setup_leaves_the_cpu_as_pytorch_has_it(restore_determinism, monkeypatch
     torch.use_deterministic_algorithms(False)
     info = env.setup(seed=1, verbose=False)
     assert not info.deterministic_gpu and not torch.are_deterministic_algorithms_enabled()
+
+
+def test_setup_never_downloads_and_falls_back_on_the_sample(monkeypatch, tmp_path):
+    """00 says so: full mode with no local files and no system package uses the sample, offline."""
+    from course_utils.data import sources
+
+    def no_download(root):
+        raise AssertionError("setup() must never download")
+
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path))
+    monkeypatch.setattr(sources, "SYSTEM_DIR", tmp_path / "no-system-package")
+    monkeypatch.setattr(sources, "_download", no_download)
+    info = env.setup(seed=0, verbose=False)
+    assert not info.quick and info.data.source == "sample" and not info.data.is_full

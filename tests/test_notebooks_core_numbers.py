@@ -146,9 +146,16 @@ def test_check_cell_follows_the_net_cell():
     ],
 )
 def test_tables_are_nbval_checked(name, needles):
-    checked = [c.source for c in _cells(name) if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
+    checked = [c.source for c in _cells(name) if "nbval-check-output" in c.metadata.get("tags", [])]
     for needle in needles:
-        assert any(needle in source for source in checked), f"{name}: no NBVAL_CHECK_OUTPUT cell contains {needle!r}"
+        assert any(needle in source for source in checked), f"{name}: no cell tagged nbval-check-output has {needle!r}"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_lesson_cells_carry_no_tooling_markers(path):
+    """nbval's markers live in cell tags (nbval-check-output, raises-exception), not in the code a learner reads."""
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        assert "# NBVAL_" not in cell.source, f"{path.name} cell {index}: move the NBVAL comment into a cell tag"
 
 
 def test_parameter_arithmetic_in_the_prose_of_02():

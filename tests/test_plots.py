@@ -63,6 +63,7 @@ def test_feature_maps_use_a_diverging_map_centred_at_0_when_values_have_both_sig
     relu = plots.show_feature_maps(torch.tensor([[[0.0, 1.0], [0.5, 3.0]]]))
     image = next(ax for ax in relu.axes if ax.images).images[0]
     assert image.get_cmap().name == "viridis" and image.get_clim() == (0.0, 3.0)
+    assert next(ax for ax in relu.axes if ax.get_label() == "colorbar").get_ylabel() == "activation"
     forced = plots.show_feature_maps(torch.tensor([[[0.0, 1.0], [0.5, 3.0]]]), signed=True)
     assert next(ax for ax in forced.axes if ax.images).images[0].get_clim() == (-3.0, 3.0)
 
@@ -78,3 +79,20 @@ def test_curves_are_told_apart_by_line_style_and_marker():
     fig = plots.plot_curves({"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 3]})
     lines = fig.axes[0].lines
     assert len({line.get_linestyle() for line in lines}) == 3 and len({line.get_marker() for line in lines}) == 3
+
+
+def test_image_colour_bar_says_what_the_values_are():
+    fig = plots.show_image(torch.zeros(1, 32, 32), title="x", colorbar=True)
+    assert fig.axes[-1].get_ylabel() == "pixel value"
+    fig = plots.show_image(torch.zeros(1, 32, 32), colorbar=True, colorbar_label="normalised pixel value")
+    assert fig.axes[-1].get_ylabel() == "normalised pixel value"
+
+
+@pytest.mark.parametrize("channels", [1, 6, 16])
+def test_colour_bar_label_stays_inside_the_saved_figure(channels):
+    """The explorers save their figures without bbox_inches="tight": the bar's label must not be cut off."""
+    fig = plots.show_feature_maps(torch.rand(channels, 10, 10), image=torch.rand(32, 32))
+    fig.canvas.draw()
+    bar = next(ax for ax in fig.axes if ax.get_label() == "colorbar")
+    label = bar.yaxis.label.get_window_extent()
+    assert bar.get_ylabel() == "activation" and label.x1 <= fig.bbox.x1

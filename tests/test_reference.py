@@ -343,13 +343,16 @@ def _definitions(source: str, name: str) -> list[ast.AST]:
 @pytest.mark.parametrize(
     ("name", "notebooks"),
     [
-        ("Net", ["05_training_loop", "06_test_loop_and_metrics", "07_full_training", "08_beyond_lenet"]),
-        ("train", ["06_test_loop_and_metrics", "07_full_training"]),
-        ("test", ["07_full_training", "08_beyond_lenet"]),
+        (
+            "Net",
+            ["00_start_here", "05_training_loop", "06_test_loop_and_metrics", "07_full_training", "08_beyond_lenet"],
+        ),
+        ("train", ["00_start_here", "06_test_loop_and_metrics", "07_full_training"]),
+        ("test", ["00_start_here", "07_full_training", "08_beyond_lenet"]),
     ],
 )
 def test_notebooks_that_type_the_code_again_type_the_reference(name, notebooks):
-    """07 and 08 run alone, so they type Net, train and test out again: the same code as the reference."""
+    """00 shows the seed whole, and 05-08 run alone, so they type the code again: the same code as the reference."""
     from course_utils import reference
 
     expected = _body(_definitions(inspect.getsource(reference), name)[0])

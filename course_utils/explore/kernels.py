@@ -118,11 +118,14 @@ def kernel_figure(
     ax_k.set_title(f"kernel: {name} (5×5)")
     ax_k.axis("off")
     pixels = to_numpy_image(output)
-    show_image(
-        output,
-        f"output{' after ReLU' if relu else ''} (28×28): {pixels.min():.2g} to {pixels.max():.2g}",
-        ax=ax_out,
+    # signed output: a diverging map centred at 0; after ReLU (all >= 0): a sequential one
+    out_limit = float(abs(pixels).max()) or 1.0
+    shown = ax_out.imshow(
+        pixels, cmap="viridis" if relu else "RdBu_r", vmin=0 if relu else -out_limit, vmax=out_limit
     )
+    ax_out.set_title(f"output{' after ReLU' if relu else ''} (28×28): {pixels.min():.2g} to {pixels.max():.2g}")
+    ax_out.axis("off")
+    fig.colorbar(shown, ax=ax_out, fraction=0.046, label="output" if relu else "output: blue < 0 < red")
     fig.suptitle("One 5×5 kernel slides over the image: F.conv2d turns (1, 1, 32, 32) into (1, 1, 28, 28)")
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
