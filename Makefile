@@ -28,7 +28,7 @@ help:
 	@echo "make execute    re-run every notebook on the full data and store the outputs"
 	@echo "make export     write course_utils/reference.py from the notebooks' cells tagged export"
 	@echo "make navigation regenerate the prev | contents | next cells, the README contents and launch"
-	@echo "                table, and the notebooks' slide metadata"
+	@echo "                table, the Colab install cells and the slide metadata"
 	@echo "make exercises  regenerate notebooks/exercises/ from the teaching notebooks"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
 	@echo "make book       render the notebooks (stored outputs) to a static site in _build/html/"
@@ -89,6 +89,7 @@ export: $(STAMP)
 navigation: $(STAMP)
 	$(PY) -m tools navigation
 	$(PY) -m tools launch
+	$(PY) -m tools colab
 	$(PY) -m tools slide-metadata
 
 exercises: $(STAMP)

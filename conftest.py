@@ -5,6 +5,9 @@ import os
 # The course's one switch (read by course_utils.env.quick_mode): the embedded sample and fewer
 # epochs. Set here too, so a bare `pytest` behaves like `make test`.
 os.environ.setdefault("COURSE_QUICK", "1")
+# Every check records a line in the learner's progress file (course_utils.progress): tests and the
+# notebooks nbval runs record nothing (the progress tests point it at a temporary file of their own).
+os.environ.setdefault("COURSE_PROGRESS", "off")
 # Figures are drawn off-screen in tests.
 os.environ.setdefault("MPLBACKEND", "Agg")
 # PyTorch's OpenMP threads spin while they wait for each other; on a small shared machine that

@@ -1,6 +1,6 @@
-"""The course's settings from the environment: quick mode and where the data lives.
+"""The course's settings from the environment: quick mode, where the data lives, where progress goes.
 
-The one place that reads them (``COURSE_QUICK``, ``COURSE_DATA``). It imports nothing from
+The one place that reads them (``COURSE_QUICK``, ``COURSE_DATA``, ``COURSE_PROGRESS``). It imports nothing from
 ``course_utils``, so :mod:`course_utils.data` and :mod:`course_utils.env` can both import it
 without importing each other. Notebooks meet these through ``course_utils.env``
 (``from course_utils.env import pick``), taught in ``00_start_here``.
@@ -12,10 +12,11 @@ import os
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["DATA_ENV", "QUICK_ENV", "data_root", "pick", "quick_mode"]
+__all__ = ["DATA_ENV", "PROGRESS_ENV", "QUICK_ENV", "data_root", "pick", "progress_setting", "quick_mode"]
 
 QUICK_ENV = "COURSE_QUICK"
 DATA_ENV = "COURSE_DATA"
+PROGRESS_ENV = "COURSE_PROGRESS"
 T = TypeVar("T")
 
 
@@ -54,3 +55,11 @@ def data_root() -> Path:
     if (repo / "pyproject.toml").is_file():
         return repo / "data"
     return Path("data").resolve()
+
+
+def progress_setting() -> str:
+    """Return ``$COURSE_PROGRESS`` as set (stripped): a file path, ``off``, or "" for the default file.
+
+    :mod:`course_utils.progress` turns it into the progress file's path (see ``progress_path``).
+    """
+    return os.environ.get(PROGRESS_ENV, "").strip()

@@ -15,7 +15,9 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from course_utils.data import CLASSES, MEAN, STD
 
@@ -29,20 +31,34 @@ __all__ = [
     "layout_with_colorbar",
     "show_kernels",
     "plot_curves",
+    "curve_style",
     "plot_confusion_matrix",
     "show_mistakes",
     "plot_probabilities",
     "to_numpy_image",
     "fitted_suptitle",
+    "DIVERGING_CMAP",
 ]
 
 
 #: inches kept free on the right of a figure for its colour bar, its ticks and its label
 COLORBAR_ROOM = 0.95
 
-#: line styles and markers that tell curves apart without colour (plot_curves cycles through them)
-LINE_STYLES = ("-", "--", "-.", ":")
-MARKERS = ("o", "s", "^", "D", "v", "x")
+#: the one colour map for signed values (weights, maps before a ReLU): blue < 0 < red, white = 0
+DIVERGING_CMAP = "RdBu_r"
+
+#: eight line styles and eight markers that tell curves apart without colour (see :func:`curve_style`)
+LINE_STYLES = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (3, 1, 1, 1, 1, 1)),  # dash, dot, dot
+    (0, (10, 3)),  # long dashes
+    (0, (1, 4)),  # sparse dots
+    (0, (10, 2, 2, 2)),  # long dash, short dash
+)
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
 
 
 def to_numpy_image(img: Image, unnormalize: bool = False) -> np.ndarray:
@@ -154,7 +170,7 @@ def show_feature_maps(
         signed = vmin < 0 < vmax
     if signed:  # symmetric limits: 0 is white, and equal sizes get equal strengths of red and blue
         limit = max(abs(vmin), abs(vmax)) or 1.0
-        cmap, vmin, vmax = "RdBu_r", -limit, limit
+        cmap, vmin, vmax = DIVERGING_CMAP, -limit, limit
     else:
         cmap = "viridis"
     shown = None
@@ -217,7 +233,7 @@ def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            shown = ax.imshow(w[i, 0].numpy(), cmap="bwr", vmin=-lim, vmax=lim)
+            shown = ax.imshow(w[i, 0].numpy(), cmap=DIVERGING_CMAP, vmin=-lim, vmax=lim)
             ax.set_title(f"kernel {i}", fontsize=8)
     fig.suptitle(f"{title}: weight {tuple(w.shape)}")
     bar = fig.add_axes((0.945, 0.1, 0.012, 0.8), label="colorbar")
@@ -226,6 +242,16 @@ def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols
     bar.yaxis.label.set_size(8)
     layout_with_colorbar(fig)
     return fig
+
+
+def curve_style(index: int) -> dict[str, str | tuple]:
+    """Return the line style and marker of series number ``index`` in :func:`plot_curves`.
+
+    The first eight series each get a line style and a marker of their own; up to 64 series,
+    no two get the same (line style, marker) pair.
+    """
+    n = len(LINE_STYLES)  # == len(MARKERS)
+    return {"linestyle": LINE_STYLES[index % n], "marker": MARKERS[(index + index // n) % n]}
 
 
 def plot_curves(
@@ -238,8 +264,9 @@ def plot_curves(
 ) -> Figure:
     """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``.
 
-    Each series gets its own line style and marker as well as its colour, so curves that lie on
-    top of each other (or a reader who does not see colour) can still tell them apart.
+    Each series gets its own line style and its own marker as well as its colour
+    (:func:`curve_style`), and the markers are hollow, so curves that lie on top of each other
+    (or a reader who does not see colour) can still tell them apart.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -248,11 +275,21 @@ def plot_curves(
     for i, (name, values) in enumerate(curves.items()):
         values = [float(v) for v in values]
         xs = range(1, len(values) + 1) if xlabel == "epoch" else range(len(values))
-        style = {"linestyle": LINE_STYLES[i % len(LINE_STYLES)], "marker": MARKERS[i % len(MARKERS)]}
-        ax.plot(list(xs), values, markevery=max(1, len(values) // 15), markersize=5, label=name, **style)
+        ax.plot(
+            list(xs),
+            values,
+            markevery=max(1, len(values) // 15),
+            markersize=5,
+            markerfacecolor="none",  # hollow: a marker drawn on another one hides neither
+            markeredgewidth=1.2,
+            label=name,
+            **curve_style(i),
+        )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if xlabel in ("epoch", "batch"):  # counted things: whole-number ticks (a 1-epoch run shows no "1.25")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if logy:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
@@ -307,22 +344,44 @@ def show_mistakes(
 def plot_probabilities(
     image: Image, probs: torch.Tensor, label: int | None = None, title: str = "Prediction"
 ) -> Figure:
-    """An image beside a bar chart of its 10 class probabilities; the predicted bar is marked."""
+    """An image beside a bar chart of its 10 class probabilities.
+
+    The predicted class's bar is coloured: green when it is the true class, red when it is not (blue
+    when no label is given). The true class's bar is outlined in black and its name is bold. The title says "right" or
+    "wrong", and a legend names both marks.
+    """
     p = torch.as_tensor(probs).detach().cpu().float().flatten()
     if p.numel() != len(CLASSES):
         raise ValueError(f"expected {len(CLASSES)} probabilities, got {p.numel()}")
     pred = int(p.argmax())
-    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={"width_ratios": [1, 2]})
+    true = None if label is None else int(label)
+    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(9.5, 3), gridspec_kw={"width_ratios": [1, 2]})
     ax_img.imshow(to_numpy_image(image), cmap="gray")
     ax_img.axis("off")
-    ax_img.set_title(f"true: {_label(label)}" if label is not None else "input")
+    ax_img.set_title(f"true: {_label(true)}" if true is not None else "input")
+    if true is None:
+        mark, verdict = "tab:blue", ""
+        handles = [Patch(facecolor=mark, label="prediction")]
+    else:
+        right = pred == true
+        mark, verdict = ("tab:green", ", right") if right else ("tab:red", ", wrong")
+        handles = [
+            Patch(facecolor=mark, label=f"prediction, {'right' if right else 'wrong'}"),
+            Patch(facecolor="white", edgecolor="black", linewidth=2, label="true class (outlined, bold name)"),
+        ]
     colors = ["tab:gray"] * len(CLASSES)
-    colors[pred] = "tab:green" if label is None or pred == int(label) else "tab:red"
-    ax_bar.barh(range(len(CLASSES)), p.numpy(), color=colors)
+    colors[pred] = mark
+    bars = ax_bar.barh(range(len(CLASSES)), p.numpy(), color=colors)
+    if true is not None:
+        bars[true].set_edgecolor("black")
+        bars[true].set_linewidth(2)
     ax_bar.set_yticks(range(len(CLASSES)), CLASSES)
+    if true is not None:  # a bar near 0 shows little outline: its class name is bold too
+        ax_bar.get_yticklabels()[true].set_fontweight("bold")
     ax_bar.invert_yaxis()
     ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("softmax probability")
-    ax_bar.set_title(f"{title}: {CLASSES[pred]} ({p[pred]:.0%})")
+    ax_bar.set_title(f"{title}: {CLASSES[pred]} ({p[pred]:.0%}){verdict}")
+    ax_bar.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     fig.tight_layout()
     return fig

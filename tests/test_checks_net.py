@@ -17,6 +17,8 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from learner_code import typed
+from progress_sandbox import private_progress  # noqa: F401 (autouse: checks record into a temporary file)
 
 from course_utils import checks, reference
 from course_utils.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -85,14 +87,23 @@ class SequentialNet(nn.Module):
         return self.classifier(self.features(x))
 
 
-CORRECT_NETS = {
-    "seed": reference.Net,
-    "instance": reference.Net(),
+class ViewBatchSizeNet(SequentialNet):
+    """nn.Sequential blocks, flattened by hand with `x.view(x.size(0), -1)`."""
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.classifier[1:](x.view(x.size(0), -1))
+
+
+CORRECT_NETS = {  # correct networks that differ from the course's only in style: no note, no message but "correct"
+    "seed, typed": typed(reference.Net),
+    "instance": typed(reference.Net)(),
     "builder's default": make_net(),
     "torch.relu+view(-1, 400)": make_net(act=torch.relu, flatten=lambda x: x.view(-1, 16 * 5 * 5)),
     "nn.ReLU+nn.MaxPool2d+view(size(0))": make_net(act=nn.ReLU(), pool=nn.MaxPool2d(2),
                                                    flatten=lambda x: x.view(x.size(0), -1)),
     "Sequential+Flatten": SequentialNet,
+    "Sequential+view(x.size(0), -1)": ViewBatchSizeNet,
     "tensor methods": make_net(act=lambda x: x.relu(), flatten=lambda x: x.flatten(1)),
 }
 
@@ -103,7 +114,7 @@ def test_correct_networks_pass(net):
 
 
 def test_an_instance_keeps_its_gradients_and_mode():
-    net = reference.Net()
+    net = typed(reference.Net)()
     net.eval()
     net(torch.randn(2, 1, 32, 32)).sum().backward()
     grads = [p.grad.clone() for p in net.parameters()]
@@ -179,6 +190,12 @@ NET_MISTAKES = {  # case -> (network, a word the message must contain)
     "dropout": (NOT_LENETS_FORWARD["dropout"], "dropout"),
     "extra operation": (NOT_LENETS_FORWARD["extra operation"], "line by line"),
     "log_softmax on output": (LOG_SOFTMAX, "log_softmax"),
+    "F.softmax(x) without dim (old form)": (make_net(output=F.softmax), "name the dimension of the classes"),
+    **{f"28x28 recipe: conv1 padding={padding!r}, fc1 {fc1}": (
+        make_net(conv1=partial(nn.Conv2d, 1, 6, 5, padding=padding), fc1=partial(nn.Linear, fc1, 120)),
+        "the first linear layer receives 576 features per image, more than LeNet's sizes give. Remove the "
+        "padding from the first convolution",
+    ) for padding in (2, (2, 2), "same") for fc1 in (400, 576)},
 }
 
 
@@ -188,9 +205,20 @@ def test_network_mistakes_are_diagnosed(net, keyword):
     assert result.status == INCORRECT and keyword.lower() in " ".join(result.messages).lower(), str(result)
 
 
-def test_fc1_message_explains_16_5_5():
+@pytest.mark.parametrize("case", [case for case in NET_MISTAKES if case.startswith("28x28")])
+def test_padding_for_28x28_is_named_not_the_kernel_sizes(case):
+    result = checks.check_net(NET_MISTAKES[case][0])
+    text = " ".join(result.messages)
+    assert "28\u00d728 input" in text and "transforms.Pad(2)" in text, text
+    assert "kernel sizes" not in text and "layers_differ" not in text and "LeNet's layers" not in text, text
+
+
+def test_fc1_message_names_the_mistake_and_keeps_the_answer_for_the_hints():
     result = checks.check_net(FC1_256)
-    assert "16 \u00d7 5 \u00d7 5 = 400" in " ".join(result.messages)
+    text = " ".join(result.messages)
+    assert "expects in_features=256 but receives 400" in text and "after the last pooling" in text, text
+    assert "16 * 5 * 5" not in text and "nn.Linear(" not in text, text
+    assert result.keys == ["fc1_in_features"]
 
 
 @pytest.mark.parametrize("net", NOT_LENETS_FORWARD.values(), ids=NOT_LENETS_FORWARD)
@@ -283,3 +311,16 @@ def test_bias_free_layers_are_still_lenet():
     """The reference computation carries the learner's weights, with no bias where a layer has none."""
     assert_correct(checks.check_net(make_net(conv2=partial(nn.Conv2d, 6, 16, 5, bias=False),
                                              fc1=partial(nn.Linear, 400, 120, bias=False))))
+
+
+@pytest.mark.parametrize("layers, first", [
+    ({"conv1": partial(nn.Conv2d, 1, 8, 5), "conv2": partial(nn.Conv2d, 8, 16, 5)}, "layer 1, conv2d (8, 1, 5, 5) ("),
+    ({"fc1": partial(nn.Linear, 400, 100), "fc2": partial(nn.Linear, 100, 84)}, "layer 3, linear (100, 400) ("),
+], ids=["conv1 with 8 maps", "fc1 with 100 units"])
+def test_a_wrong_width_names_the_whole_layer(layers, first):
+    """The first layer that differs is named whole (its shape has commas of its own), then every layer."""
+    result = checks.check_net(make_net(**layers))
+    text = " ".join(result.messages)
+    assert result.status == INCORRECT and result.keys == ["layers_differ"], str(result)
+    assert f"the first that differs is {first}weight shapes: conv2d (" in text, text
+    assert text.count("linear (") == 3 + first.count("linear ("), text  # all five layers listed once, plus the first

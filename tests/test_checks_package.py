@@ -12,6 +12,8 @@ import threading
 
 import pytest
 import torch
+from learner_code import typed
+from progress_sandbox import private_progress  # noqa: F401 (autouse: checks record into a temporary file)
 
 import course_utils.checks.test as checks_test
 import course_utils.checks.train as checks_train
@@ -39,7 +41,7 @@ ALL_RULES = {
 
 def test_public_names():
     assert set(checks.__all__) == {"CORRECT", "INCORRECT", "NOT_ATTEMPTED", "CheckResult", "check_net", "check_test",
-                                   "check_train"}
+                                   "check_train", "solution"}
     assert (CORRECT, INCORRECT, NOT_ATTEMPTED) == ("correct", "incorrect", "not attempted")
     assert callable(checks.check_net) and callable(checks.check_train) and callable(checks.check_test)
 
@@ -48,18 +50,18 @@ def test_public_names():
 
 
 def test_result_renders_as_text_and_html():
-    def percent(dataloader, model, loss_fn):
+    def never_divided(dataloader, model, loss_fn):
         loss, accuracy = reference.test(dataloader, model, loss_fn)
-        return loss, 100 * accuracy
+        return loss, accuracy * len(dataloader.dataset)  # the count of correct predictions
 
-    incorrect = checks.check_test(percent)
+    incorrect = checks.check_test(never_divided)
     assert incorrect.status == INCORRECT and not incorrect.passed
     text = str(incorrect)
     assert text.startswith("check_test(test): incorrect") and repr(incorrect) == text
     page = incorrect._repr_html_()
     assert "check_test(test): incorrect" in page and "<li>" in page and "#c62828" in page
     assert "<code>" in page  # `code` in messages is shown as code
-    good = checks.check_net(reference.Net)
+    good = checks.check_net(typed(reference.Net))
     assert good.passed and "correct" in good._repr_html_() and "#2e7d32" in good._repr_html_()
 
 
@@ -98,9 +100,9 @@ def test_checks_leave_the_global_random_state_alone(monkeypatch):
     torch.manual_seed(123)
     reseeded.clear()
     state = torch.get_rng_state()
-    checks.check_net(reference.Net)
-    checks.check_train(reference.train)
-    checks.check_test(reference.test)
+    for check, code in ((checks.check_net, reference.Net), (checks.check_train, reference.train),
+                        (checks.check_test, reference.test)):
+        assert check(typed(code)).passed
     assert torch.equal(state, torch.get_rng_state())
     assert reseeded == []
 
@@ -203,4 +205,4 @@ def test_a_check_in_another_thread_does_not_see_this_threads_recorder():
         thread.start()
         thread.join()
         assert seen == [None]
-        assert checks.check_train(reference.train).status == CORRECT
+        assert checks.check_train(typed(reference.train)).status == CORRECT

@@ -16,6 +16,8 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
+from learner_code import notebook_cell, typed
+from progress_sandbox import private_progress  # noqa: F401 (autouse: checks record into a temporary file)
 
 from course_utils import checks, reference
 from course_utils.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -33,6 +35,29 @@ def _penalised_loss(s):
     """Arithmetic on this batch's loss (a weight penalty, a weighted sum) is not accumulation."""
     penalty = sum(p.pow(2).sum() for p in s.model.parameters())
     s.loss = 0.5 * s.loss_fn(s.pred, s.y) + 0.5 * s.loss_fn(s.pred, s.y) + 1e-6 * penalty
+
+
+def _autocast_forward_and_loss(s):
+    """Mixed precision on the CPU: forward and loss under autocast (bfloat16)."""
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        s.pred = s.model(s.X)
+        s.loss = s.loss_fn(s.pred, s.y)
+
+
+def _loss_divided_by(k):
+    """The loss of this batch divided by ``k`` (gradient accumulation averages ``k`` batches' gradients)."""
+    return lambda s: setattr(s, "loss", s.loss_fn(s.pred, s.y) / k)
+
+
+def _every(k, action, first=False):
+    """``action`` only at every ``k``-th batch: the last of each k (``if (batch + 1) % k == 0:``), or the first."""
+    return lambda s: action(s) if (s.batches - first) % k == 0 else None
+
+
+def _isinstance_checks(s):
+    """A loop that asserts what it was given, as library code does."""
+    assert isinstance(s.optimizer, torch.optim.Optimizer) and isinstance(s.optimizer, torch.optim.SGD)
+    assert isinstance(s.model, torch.nn.Module) and isinstance(s.loss_fn, torch.nn.CrossEntropyLoss)
 
 
 #: The lines of a training loop, by name; each acts on the loop's state ``s`` (model, pred, loss ...).
@@ -57,6 +82,26 @@ STEPS = {
     "total += loss": lambda s: setattr(s, "total", operator.iadd(s.total, s.loss)),
     "losses.append(loss)": lambda s: s.losses.append(s.loss),
     "print": lambda s: print(f"loss: {s.loss:>7f}"),  # formatting the loss tensor itself also works
+    # the optimizer used as a real one: schedulers, mixed precision, type checks
+    "OneCycleLR": lambda s: setattr(s, "scheduler", torch.optim.lr_scheduler.OneCycleLR(
+        s.optimizer, max_lr=0.1, total_steps=len(s.dataloader))),
+    "StepLR": lambda s: setattr(s, "scheduler", torch.optim.lr_scheduler.StepLR(s.optimizer, step_size=1)),
+    "scheduler.step": lambda s: s.scheduler.step(),
+    "GradScaler": lambda s: setattr(s, "scaler", torch.amp.GradScaler("cpu")),
+    "GradScaler('cuda')": lambda s: setattr(s, "scaler", torch.amp.GradScaler("cuda")),  # off without a GPU
+    "scaled backward": lambda s: s.scaler.scale(s.loss).backward(),
+    "scaler.step": lambda s: (s.scaler.step(s.optimizer), s.scaler.update()),
+    "autocast forward and loss": _autocast_forward_and_loss,
+    "isinstance checks": _isinstance_checks,
+    # gradient accumulation: the loss divided by k, step and zero_grad every k batches
+    **{f"loss / {k}": _loss_divided_by(k) for k in (2, 3, 4)},
+    **{f"step every {k}": _every(k, lambda s: s.optimizer.step()) for k in (2, 3, 4)},
+    **{f"zero_grad every {k}": _every(k, lambda s: s.optimizer.zero_grad()) for k in (2, 3, 4)},
+    "zero_grad before every 2": _every(2, lambda s: s.optimizer.zero_grad(), first=True),
+    "step at the last batch": lambda s: s.optimizer.step() if s.batches == len(s.dataloader) else None,
+    # old PyTorch (0.3): a loss read with .data[0]
+    "total += loss.data[0]": lambda s: setattr(s, "total", operator.iadd(s.total, s.loss.data[0])),
+    "X.cuda() and y.cuda()": lambda s: (setattr(s, "X", s.X.cuda()), setattr(s, "y", s.y.cuda())),
 }
 #: What the loop returns, by name.
 RETURNS = {
@@ -79,7 +124,8 @@ def make_train(each: str = FIVE_STEPS, *, before: str = "model.train()", after: 
     once_before, every_batch, once_after, result = steps(before), steps(each), steps(after), RETURNS[returns]
 
     def train(dataloader, model, loss_fn, optimizer):
-        s = types.SimpleNamespace(model=model, loss_fn=loss_fn, optimizer=optimizer, total=0, losses=[], batches=0)
+        s = types.SimpleNamespace(model=model, loss_fn=loss_fn, optimizer=optimizer, dataloader=dataloader, total=0,
+                                  losses=[], batches=0)
         for step in once_before:
             step(s)
         for X, y in dataloader:
@@ -94,8 +140,8 @@ def make_train(each: str = FIVE_STEPS, *, before: str = "model.train()", after: 
     return train
 
 
-CORRECT_TRAINS = {
-    "the course's train": reference.train,
+CORRECT_TRAINS = {  # correct loops that differ from the course's only in style: no note, no message but "correct"
+    "the course's train, typed": typed(reference.train),
     "five steps, average loss returned": make_train(f"{FIVE_STEPS}, total += loss.item()", returns="mean"),
     "Quickstart: zero_grad after step, prints": make_train("forward, loss, backward, step, zero_grad, print"),
     "model.zero_grad()": make_train("model.zero_grad, forward, loss, backward, step"),
@@ -104,6 +150,17 @@ CORRECT_TRAINS = {
     "detached losses added up": make_train(f"{FIVE_STEPS}, total += loss.detach()", returns="mean"),
     "gradient clipping between backward and step": make_train("zero_grad, forward, loss, backward, clip, step"),
     "a penalty added to this batch's loss": make_train("zero_grad, forward, penalised loss, backward, step"),
+    # the optimizer used as a real torch.optim.Optimizer
+    "OneCycleLR built inside train, stepped per batch":
+        make_train(f"{FIVE_STEPS}, scheduler.step", before="model.train(), OneCycleLR"),
+    "StepLR built inside train, stepped after the loop":
+        make_train(before="model.train(), StepLR", after="scheduler.step"),
+    "GradScaler: scaler.step(optimizer)":
+        make_train("zero_grad, forward, loss, scaled backward, scaler.step", before="model.train(), GradScaler"),
+    "GradScaler('cuda')": make_train("zero_grad, forward, loss, scaled backward, scaler.step",
+                                     before="model.train(), GradScaler('cuda')"),
+    "autocast on the CPU": make_train("zero_grad, autocast forward and loss, backward, step"),
+    "isinstance(optimizer, torch.optim.Optimizer)": make_train(f"isinstance checks, {FIVE_STEPS}"),
 }
 
 
@@ -163,7 +220,7 @@ TRAIN_MISTAKES = {  # case -> (train, words the message must contain)
     ),
     "step after the loop": (
         make_train("zero_grad, forward, loss, backward", after="step"),
-        "loss.backward() ran 3 times and optimizer.step() ran 1 time for 3 batches",
+        "for 3 batches: it belongs inside the loop",
     ),
     "all three after the loop": (
         make_train("forward, loss", after="zero_grad, backward, step"),
@@ -184,7 +241,40 @@ TRAIN_MISTAKES = {  # case -> (train, words the message must contain)
         train_no_parentheses, "`model.train` and `optimizer.zero_grad` alone do nothing",
     ),
     "loss.backward without ()": (train_backward_no_parentheses, "note the parentheses: `loss.backward` alone"),
+    ".cuda() (GPU or not)": (make_train(f"X.cuda() and y.cuda(), {FIVE_STEPS}"), "write `.to(device)`"
+                             if not torch.cuda.is_available() else "move both with `.to(device)`"),
+    "loss.data[0] (PyTorch 0.3)": (
+        make_train(f"{FIVE_STEPS}, total += loss.data[0]"), "read its number with `loss.item()`"),
 }
+
+
+ACCUMULATING = {  # gradient accumulation, k batches per step -> (train, k)
+    f"k={k}{', loss / k' if divided else ''}{', last batch steps too' if tail else ''}": (
+        make_train(f"forward, {f'loss / {k}' if divided else 'loss'}, backward, step every {k}, zero_grad every {k}"
+                   + (", step at the last batch" if tail else "")),
+        k,
+    )
+    for k in (2, 3, 4) for divided in (True, False) for tail in (False, True)
+}
+ACCUMULATING["k=2, zero_grad at the start"] = (
+    make_train("zero_grad before every 2, forward, loss / 2, backward, step every 2"), 2)
+
+
+@pytest.mark.parametrize("train, k", ACCUMULATING.values(), ids=ACCUMULATING)
+def test_gradient_accumulation_is_named_not_called_indentation(train, k):
+    result = checks.check_train(train)
+    text = " ".join(result.messages)
+    assert result.status == INCORRECT and len(result.messages) == 1, str(result)
+    assert text.startswith("this is gradient accumulation") and f"only every {k} batches" in text, str(result)
+    assert "different algorithm" in text and "indentation" not in text, str(result)
+
+
+def test_a_step_after_the_loop_is_not_taken_for_accumulation():
+    result = checks.check_train(TRAIN_MISTAKES["step after the loop"][0])
+    assert "accumulation" not in str(result) and "indentation" in str(result), str(result)
+    # only the call that sits outside is named: backward already runs once per batch
+    assert "optimizer.step() ran 1 time for 3 batches: it belongs" in str(result), str(result)
+    assert "loss.backward() ran" not in str(result), str(result)
 
 
 @pytest.mark.parametrize("train, keyword", TRAIN_MISTAKES.values(), ids=TRAIN_MISTAKES)
@@ -260,8 +350,7 @@ def train(dataloader, model, loss_fn, optimizer):
 
 
 def test_missing_global_device_is_reported_not_fatal():
-    namespace = {"torch": torch}  # a notebook where `device` was never defined
-    exec(compile(TRAIN_NEEDS_DEVICE, "<notebook cell>", "exec"), namespace)
+    namespace = notebook_cell(TRAIN_NEEDS_DEVICE)  # a notebook where `device` was never defined
     result = checks.check_train(namespace["train"])
     assert result.status == CORRECT, str(result)  # the loop itself is right
     note = " ".join(result.messages)
@@ -275,7 +364,7 @@ def test_global_device_is_not_touched():
 
 
 def test_attribute_named_device_is_not_a_global():
-    assert_correct(checks.check_train(reference.train))  # reads next(model.parameters()).device
+    assert_correct(checks.check_train(typed(reference.train)))  # reads next(model.parameters()).device
 
 
 def test_a_loop_that_moves_batches_to_info_device_runs_on_the_cpu():
@@ -283,7 +372,6 @@ def test_a_loop_that_moves_batches_to_info_device_runs_on_the_cpu():
     from course_utils.env import CourseSetup
 
     info = CourseSetup(seed=0, device=torch.device("meta"), quick=True, data=None)
-    namespace = {"info": info, "torch": torch}
-    exec(TRAIN_NEEDS_DEVICE.replace("to(device)", "to(info.device)"), namespace)
+    namespace = notebook_cell(TRAIN_NEEDS_DEVICE.replace("to(device)", "to(info.device)"), info=info)
     assert_correct(checks.check_train(namespace["train"]))
     assert namespace["info"].device == torch.device("meta")  # the notebook's own info is untouched

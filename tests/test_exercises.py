@@ -26,11 +26,14 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
+from learner_code import QUICKSTART_TEST, notebook_cell
 
+from course_utils import checks
 from course_utils.checks import CORRECT, NOT_ATTEMPTED, CheckResult
 from course_utils.data import BatchLoader
 from tools import exercises
@@ -169,17 +172,31 @@ def small_loaders(get_loaders):
     return cut
 
 
-def run_notebook(nb, answers: dict[str, str] | None = None, try_it: bool = True) -> list[CheckResult]:
+def small_split_loaders(get_split_loaders):
+    """``get_split_loaders`` cut to 640 training, 500 validation and 500 test images."""
+
+    def cut(*args, **kwargs):
+        loaders = get_split_loaders(*args, **kwargs)
+        return tuple(BatchLoader(loader.X[:n], loader.y[:n], loader.batch_size, shuffle=shuffle)
+                     for loader, n, shuffle in zip(loaders, (640, 500, 500), (True, False, False)))
+
+    cut.small = True
+    return cut
+
+
+def run_notebook(nb, answers: dict[str, str] | None = None, try_it: bool = True,
+                 printed: io.StringIO | None = None) -> list[CheckResult]:
     """Run the code cells top to bottom in a fresh namespace; return the check cells' results.
 
     ``answers`` maps a cell tag (``answer:train``) to the code that replaces that cell's source.
     A check cell's value is its last expression, as a notebook would display it. The cells tagged
     ``try-it`` (real data, an epoch of training in some) run on a cut of the quick data
-    (:func:`small_loaders`), or not at all with ``try_it=False``.
+    (:func:`small_loaders`, :func:`small_split_loaders`), or not at all with ``try_it=False``. What the
+    cells print goes to ``printed`` (or nowhere).
     """
     namespace: dict = {"__name__": "__exercise__"}
     results = []
-    buffer = io.StringIO()
+    buffer = printed if printed is not None else io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -193,6 +210,8 @@ def run_notebook(nb, answers: dict[str, str] | None = None, try_it: bool = True)
             exec(compile(tree, f"<{cell.id}>", "exec"), namespace)
             if "get_loaders" in namespace and not hasattr(namespace["get_loaders"], "small"):
                 namespace["get_loaders"] = small_loaders(namespace["get_loaders"])
+            if "get_split_loaders" in namespace and not hasattr(namespace["get_split_loaders"], "small"):
+                namespace["get_split_loaders"] = small_split_loaders(namespace["get_split_loaders"])
             value = eval(compile(ast.Expression(last.value), f"<{cell.id}>", "eval"), namespace) if last else None
             if "check" in tags:
                 assert isinstance(value, CheckResult), f"check cell {cell.id} shows {value!r}"
@@ -276,6 +295,27 @@ def test_rebuild_keeps_only_signatures_and_docstrings(code, sources):
     ast.parse(net)
 
 
+def test_rebuild_can_put_a_specification_in_place_of_the_docstring(sources):
+    body = "What it does, in words long enough to wrap: " + "the shapes in and out, what it returns. " * 4
+    net = rebuild(sources["net"].definition, f"Summary.\n\n{body}")
+    node = ast.parse(net).body[0]
+    assert ast.get_docstring(node) == "Summary.\n\n" + textwrap.fill(body.strip(), 92)
+    assert "nn.Conv2d(" not in net and "Layers (created in" not in net  # the lesson's docstring is gone
+    assert '"""Return the logits."""' in net and net.count(RAISE) == 2  # the methods as before
+    assert all(len(line) < 100 for line in net.splitlines())
+    train = rebuild(sources["train"].definition, "One line.")
+    assert train.splitlines()[:2] == ["def train(dataloader, model, loss_fn, optimizer):", '    """One line."""']
+    assert train.splitlines()[2:] == ["    " + TODO, "    " + RAISE]
+
+
+def test_level_2_of_the_network_gives_no_constructor_call(synthetic):
+    _, out = synthetic
+    nb = nbformat.read(out / "net_2_rebuild.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "nn.Conv2d(" not in text and "nn.Linear(" not in text
+    assert "As taught in 03" in _cell(nb, "answer") and "As taught in 03" in _cell(nb, "your-turn")
+
+
 def test_solution_is_the_teaching_code_exactly(code, sources):
     text = solution(sources["test"].definition)
     assert text == code["test"] and "correct += (pred.argmax(1) == y)" in text
@@ -341,8 +381,9 @@ def test_setup_imports_what_the_code_uses(synthetic):
     for name, text in setups.items():
         assert text.startswith("# set-up: imports, seed, device"), name
         assert "import torch\nimport torch.nn as nn\n" in text, name  # the template's candidates, in order
-        # tqdm comes from the teaching notebook (05), where the training loop uses it; nothing else does
-        assert ("from tqdm.auto import tqdm" in text) == name.startswith(("train_", "all_")), name
+        # tqdm comes from the teaching notebook (05), where the training loop uses it: the exercises on train,
+        # and those on test, whose last cell trains with the given loop; the network's do not import it
+        assert ("from tqdm.auto import tqdm" in text) == (not name.startswith("net_")), name
     assert "from course_utils.env import pick" in setups["all_from_blank.ipynb"]
 
 
@@ -394,10 +435,196 @@ def test_committed_level_3_leaves_out_the_docstring_body():
     docs = {name: src.docstring for name, src in find_sources(NOTEBOOKS).items()}
     for piece, doc in docs.items():
         body = exercises.prose(doc).split("\n\n")[1]  # the real docstrings have a second paragraph
+        filled = _cell(nbformat.read(EXERCISES / f"{piece}_1_fill_in.ipynb", as_version=4), "your-turn")
         rebuilt = _cell(nbformat.read(EXERCISES / f"{piece}_2_rebuild.ipynb", as_version=4), "your-turn")
         blank = _cell(nbformat.read(EXERCISES / f"{piece}_3_from_blank.ipynb", as_version=4), "your-turn")
         together = _cell(nbformat.read(EXERCISES / "all_from_blank.ipynb", as_version=4), f"{piece}-spec")
-        assert body in rebuilt and body not in blank and body not in together, piece
+        assert body in filled and body not in blank and body not in together, piece
+        # level 2 keeps the lesson's docstring, except the network's, which dictates every layer
+        assert (body in rebuilt) == (piece != "net"), piece
+
+
+def _texts(path: Path, cell_ids: tuple[str, ...] | None = None) -> str:
+    """The sources of a committed exercise's cells (those with ``cell_ids``, or all), joined."""
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(c.source for c in nb.cells if cell_ids is None or c.id in cell_ids)
+
+
+def test_committed_net_level_2_gives_a_specification_not_the_constructor_calls():
+    text = _texts(EXERCISES / "net_2_rebuild.ipynb", ("your-turn", "answer"))
+    for dictation in ("nn.Conv2d(", "nn.Linear(", "conv1 =", "16 * 5 * 5", "F.relu(", "max_pool2d"):
+        assert dictation not in text, dictation
+    # the behaviour instead: the shapes in and out, LeNet as taught in 03, what forward returns
+    for spec in ("(N, 1, 32, 32)", "(N, 10)", "As taught in 03", "It returns the logits", "def forward(self, input)"):
+        assert spec in text, spec
+    answer = _texts(EXERCISES / "net_2_rebuild.ipynb", ("answer",))
+    doc = ast.get_docstring(ast.parse(answer).body[0])
+    assert doc.startswith("LeNet for Fashion-MNIST") and "As taught in 03" in doc
+    assert all(len(line) < 100 for line in answer.splitlines()[2:])  # the lesson's summary line, then wrapped
+    # level 1 still dictates: the layers are there, only forward is blank
+    assert "nn.Conv2d(1, 6, 5)" in _texts(EXERCISES / "net_1_fill_in.ipynb", ("answer",))
+
+
+def _without_line(code: str, text: str) -> str:
+    """``code`` without its one line containing ``text``."""
+    lines = code.splitlines()
+    (i,) = [i for i, line in enumerate(lines) if text in line]
+    return "\n".join(lines[:i] + lines[i + 1:])
+
+
+#: (piece, words the texts of levels 1 and 2 hold, words the texts of level 3 and all_from_blank hold, the
+#: course's code with that behaviour taken out): every text names a behaviour the check enforces (levels 1-2
+#: with its call, level 3 without), and the check fails the course's code without it
+ENFORCED = {
+    "train starts with model.train()": ("train", ("`model.train()`", "07 calls `test` between epochs"),
+                                        ("runs in training mode", "a model in evaluation mode"),
+                                        lambda c: _without_line(c, "model.train()")),
+    "train resets the gradients": ("train", ("`optimizer.zero_grad()`",), ("gradients from this batch only",),
+                                   lambda c: _without_line(c, "optimizer.zero_grad()")),
+    "train steps the given optimizer": ("train", ("one `optimizer.step()` of the `optimizer` it is given",),
+                                        ("one update by the `optimizer` it is given",),
+                                        lambda c: _without_line(c, "optimizer.step()")),
+    "train keeps numbers": ("train", ("`loss.item()`",), ("plain numbers, not tensors",),
+                            lambda c: c.replace("losses.append(loss.item())", "losses.append(loss)")),
+    "train runs on the model's device": ("train", ("`.to(\"cuda\")`",), ("names no GPU",),
+                                         lambda c: c.replace("X, y = X.to(device), y.to(device)",
+                                                             "X, y = X.to(\"cuda\"), y.to(\"cuda\")")),
+    "test starts with model.eval()": ("test", ("`model.eval()`",), ("runs in evaluation mode",),
+                                      lambda c: _without_line(c, "model.eval()")),
+    "test tracks no gradients": ("test", ("`torch.no_grad()`",), ("no computation graph is recorded",),
+                                 lambda c: c.replace("with torch.no_grad():", "if True:")),
+    "test divides by the images": ("test", ("divided by the number of images",),
+                                   ("over all the images, not a mean of the batches",),
+                                   lambda c: c.replace("correct /= size", "correct /= num_batches")),
+    "test takes the largest logit": ("test", ("largest logit over the 10 classes",), ("largest of its 10 scores",),
+                                     lambda c: c.replace("argmax(1)", "argmax(0)")),
+    "test reports numbers": ("test", ("Python numbers (`.item()`), not tensors",), ("plain numbers, not tensors",),
+                             lambda c: c.replace("return test_loss, correct",
+                                                 "return torch.tensor(test_loss), torch.tensor(correct)")),
+    "net calls super().__init__()": ("net", ("`super().__init__()`",), ("nn.Module sets itself up",),
+                                     lambda c: _without_line(c, "super().__init__()")),
+    "net pads nothing": ("net", ("no padding in the first convolution",), ("the first convolution pads nothing",),
+                         lambda c: c.replace("nn.Conv2d(1, 6, 5)", "nn.Conv2d(1, 6, 5, padding=2)")),
+    "net returns raw logits": ("net", ("raw logits",), ("raw logits",),
+                               lambda c: c.replace("output = self.fc3(f6)", "output = F.softmax(self.fc3(f6), 1)")),
+    "net uses ReLU": ("net", ("ReLU, not tanh",), ("ReLU, not tanh",),
+                      lambda c: c.replace("F.relu(self.conv1(input))", "torch.tanh(self.conv1(input))")),
+    "net uses max pooling": ("net", ("max pooling, not average",), ("max pooling, not average",),
+                             lambda c: c.replace("F.max_pool2d(c1, (2, 2))", "F.avg_pool2d(c1, (2, 2))")),
+    "net has LeNet's widths": ("net", ("1 → 6 maps, then 6 → 16 maps", "120, 84 and 10"),
+                               ("1 → 6 maps, then 6 → 16 maps", "120, 84 and 10"),
+                               lambda c: c.replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(16 * 5 * 5, 100)")
+                               .replace("nn.Linear(120, 84)", "nn.Linear(100, 84)")),
+}
+
+
+@pytest.mark.parametrize("behaviour", ENFORCED, ids=str)
+def test_committed_texts_state_what_the_check_enforces(behaviour):
+    piece, named, behaved, remove = ENFORCED[behaviour]
+    texts = {n: _texts(EXERCISES / f"{piece}_{n}_{part}.ipynb", ("your-turn",)) for n, part, _ in exercises.LEVELS}
+    texts["all"] = _texts(EXERCISES / "all_from_blank.ipynb", (f"{piece}-spec",))
+    for where, text in texts.items():
+        for word in (behaved if where in (3, "all") else named):
+            assert word in text, (where, word)
+    # the check enforces it: the course's own code, with the behaviour taken out, is not correct
+    course = solution(find_sources(NOTEBOOKS)[piece].definition)
+    changed = remove(course)
+    assert changed != course
+    symbol = exercises.PIECE[piece].symbol
+    learner = notebook_cell(changed)[symbol]
+    found = getattr(checks, f"check_{piece}")(learner)
+    assert found.status == "incorrect", str(found)
+    assert getattr(checks, f"check_{piece}")(notebook_cell(course)[symbol]).passed  # and with it, correct
+
+
+#: the calls that level 3 leaves to the hints: its requirement list states behaviours
+CALLS = ("model.train()", "model.eval()", "zero_grad", "optimizer.step()", "loss.backward()", "torch.no_grad()",
+         "loss.item()", ".item()", "loss_fn(pred, y)", "argmax", "super().__init__()", "nn.Conv2d", "F.relu")
+
+
+@pytest.mark.parametrize("piece", ["net", "train", "test"])
+def test_committed_level_3_requirements_state_behaviours_not_calls(piece):
+    for path, cell in ((f"{piece}_3_from_blank.ipynb", "your-turn"), ("all_from_blank.ipynb", f"{piece}-spec")):
+        text = _texts(EXERCISES / path, (cell,))
+        required = text[text.index("**What the check requires.**"):]
+        assert not [c for c in CALLS if c in required], (path, [c for c in CALLS if c in required])
+    # level 2 names them, so that the two levels differ
+    rebuilt = _texts(EXERCISES / f"{piece}_2_rebuild.ipynb", ("your-turn",))
+    assert sum(c in rebuilt for c in CALLS) >= 2, rebuilt
+
+
+def test_committed_test_texts_say_the_return_is_the_course_s_contract_not_a_requirement():
+    """The check passes a loop that prints, or returns the accuracy alone: no text may say it must return the pair."""
+    for path in [p for p in COMMITTED if p.name.startswith(("test_", "all_"))]:
+        text = _texts(path, ("your-turn", "test-spec"))
+        required = text[text.index("**What the check requires.**"):text.index("**The course's `test`**")]
+        assert "(avg_loss, accuracy)" not in required and "It returns" not in required, path.name
+        contract = text[text.index("**The course's `test`**"):]
+        for words in ("not a requirement", "prints its numbers", "returns the accuracy alone", "in percent"):
+            assert words in contract, (path.name, words)
+
+
+@pytest.mark.parametrize("piece", ["train", "test"])
+def test_committed_level_2_outlines_the_structure_and_level_3_does_not(piece):
+    rebuilt = _texts(EXERCISES / f"{piece}_2_rebuild.ipynb", ("answer",))
+    outline = exercises.PIECE[piece].outline
+    assert outline and all(line in rebuilt for line in outline), rebuilt
+    assert rebuilt.index(outline[-1]) < rebuilt.index(TODO)
+    assert not any(line in _texts(EXERCISES / f"{piece}_3_from_blank.ipynb") for line in outline)
+
+
+#: what would give the network of net_3 away: its layers, its code, the course's copy, a printed model
+NET_ANSWER = ("nn.Conv2d", "nn.Linear", "Conv2d(", "Linear(", "conv1", "fc1", "16 * 5 * 5", "max_pool2d",
+              "course_utils.reference", "import Net", "print(model", "print(Net", "Net()\nprint")
+
+
+@pytest.mark.parametrize("name", ["net_3_from_blank.ipynb", "all_from_blank.ipynb"])
+def test_committed_net_from_blank_shows_no_answer(name):
+    nb = nbformat.read(EXERCISES / name, as_version=4)
+    answer = next(c.source for c in nb.cells if "answer:net" in c.metadata.get("tags", []))
+    assert answer == section("blanks", "from-blank:net")
+    for cell in nb.cells:
+        for leak in NET_ANSWER:
+            assert leak not in cell.source, (cell.id, leak)
+    # the check's words, as generated (not attempted), before any hint is asked for
+    for found in run_notebook(nb, try_it=False):
+        for leak in NET_ANSWER:
+            assert leak not in str(found), (leak, str(found))
+
+
+def test_test_try_it_trains_one_epoch_before_it_measures():
+    tree = ast.parse(section("piece", "try-it:test"))
+    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    assert calls.index("train") < calls.index("test")
+    given = _texts(EXERCISES / "test_1_fill_in.ipynb", ("given-train",))
+    assert given == solution(find_sources(NOTEBOOKS)["train"].definition)  # the course's loop, typed out
+
+
+#: test loops the check passes though they report otherwise than the course's: the try-it cells must run them
+OTHER_SHAPES = {
+    "prints only (the Quickstart's)": (lambda course: QUICKSTART_TEST, "Accuracy:"),
+    "returns the accuracy alone": (lambda course: course.replace("return test_loss, correct", "return correct"),
+                                   "your test returned"),
+    "returns the accuracy in percent": (lambda course: course.replace("return test_loss, correct",
+                                                                      "return test_loss, 100 * correct"),
+                                        "after one epoch of training: average loss"),
+    "the course's": (lambda course: course, "after one epoch of training: average loss"),
+}
+
+
+@pytest.mark.parametrize("shape", OTHER_SHAPES, ids=str)
+def test_committed_try_it_cells_run_every_test_the_check_passes(shape):
+    make, shown = OTHER_SHAPES[shape]
+    answers = solutions(NOTEBOOKS)
+    answers["answer:test"] = make(answers["answer:test"])
+    for name in ("test_1_fill_in.ipynb", "all_from_blank.ipynb"):
+        printed = io.StringIO()
+        results = run_notebook(nbformat.read(EXERCISES / name, as_version=4), answers, printed=printed)
+        assert results and all(r.status == CORRECT for r in results), [str(r) for r in results]
+        text = printed.getvalue()
+        assert "make the" not in text, text  # the try-it cells ran
+        if name.startswith("test_"):
+            assert shown in text, text
 
 
 def test_committed_train_specification_does_not_contradict_itself():

@@ -42,7 +42,23 @@ def test_curves_confusion_mistakes_and_probabilities():
     assert sum(bool(a.images) for a in fig.axes) == 1 and "Sandal" in titles(fig)[0]
     probs = torch.softmax(torch.arange(10.0), 0)
     fig = plots.plot_probabilities(torch.rand(28, 28), probs, label=9)
-    assert "Ankle boot" in fig.axes[1].get_title()
+    assert "Ankle boot" in fig.axes[1].get_title() and fig.axes[1].get_title().endswith("right")
+
+
+def test_probabilities_mark_the_true_class_and_say_what_the_colours_mean():
+    probs = torch.softmax(torch.arange(10.0), 0)  # predicts class 9, Ankle boot
+    fig = plots.plot_probabilities(torch.rand(28, 28), probs, label=0, title="net")
+    ax = fig.axes[1]
+    assert ax.get_title() == f"net: Ankle boot ({probs[9]:.0%}), wrong"
+    bars = ax.patches
+    assert bars[0].get_linewidth() == 2 and bars[0].get_edgecolor()[:3] == (0.0, 0.0, 0.0)  # the true class
+    assert bars[9].get_facecolor() != bars[1].get_facecolor()  # the prediction stands out
+    assert ax.get_yticklabels()[0].get_fontweight() == "bold"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "prediction, wrong" and legend[1].startswith("true class")
+    unlabelled = plots.plot_probabilities(torch.rand(28, 28), probs).axes[1]
+    assert unlabelled.get_title() == f"Prediction: Ankle boot ({probs[9]:.0%})"
+    assert len(unlabelled.get_legend().get_texts()) == 1
     with pytest.raises(ValueError, match="10 probabilities"):
         plots.plot_probabilities(torch.rand(28, 28), torch.rand(3))
 
@@ -72,13 +88,28 @@ def test_kernels_are_centred_at_0_with_a_colour_bar():
     fig = plots.show_kernels(torch.tensor([[[[-1.0, 0.5], [0.0, 0.25]]]]))
     image = next(ax for ax in fig.axes if ax.images).images[0]
     assert image.get_clim() == (-1.0, 1.0)
+    assert image.get_cmap().name == plots.DIVERGING_CMAP  # the same colours as signed feature maps
     assert any(ax.get_label() == "colorbar" and ax.get_ylabel() == "weight" for ax in fig.axes)
 
 
-def test_curves_are_told_apart_by_line_style_and_marker():
-    fig = plots.plot_curves({"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 3]})
+def _dashes(line):
+    """A line's dash pattern as drawn: (offset, on-off sequence), (0, None) for a solid line."""
+    return line._unscaled_dash_pattern
+
+
+@pytest.mark.parametrize("count", [3, 5, 8])
+def test_curves_are_told_apart_by_line_style_and_marker(count):
+    """Up to eight series: each has a line style and a marker of its own (the fifth is not a second solid line)."""
+    fig = plots.plot_curves({f"series {i}": [1, 2, 3] for i in range(count)})
     lines = fig.axes[0].lines
-    assert len({line.get_linestyle() for line in lines}) == 3 and len({line.get_marker() for line in lines}) == 3
+    assert len(lines) == count
+    assert len({_dashes(line) for line in lines}) == count and len({line.get_marker() for line in lines}) == count
+    assert all(line.get_markerfacecolor() == "none" for line in lines)  # hollow: overlapping markers both show
+
+
+def test_curve_styles_are_distinct_pairs_beyond_eight_series():
+    pairs = [(str(style["linestyle"]), style["marker"]) for style in map(plots.curve_style, range(64))]
+    assert len(set(pairs)) == 64
 
 
 def test_image_colour_bar_says_what_the_values_are():
@@ -96,3 +127,10 @@ def test_colour_bar_label_stays_inside_the_saved_figure(channels):
     bar = next(ax for ax in fig.axes if ax.get_label() == "colorbar")
     label = bar.yaxis.label.get_window_extent()
     assert bar.get_ylabel() == "activation" and label.x1 <= fig.bbox.x1
+
+
+def test_epoch_axes_have_whole_number_ticks():
+    fig = plots.plot_curves({"validation accuracy": [0.8, 0.85]}, xlabel="epoch")
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 2]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    fig.clf()

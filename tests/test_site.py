@@ -26,6 +26,8 @@ from tools.notebooks import ROOT, teaching_notebooks, title
 NOTEBOOKS = teaching_notebooks()
 REMOTE = re.compile(r"^(https?:)?//", re.I)
 
+WIDGET_VIEW_KEY = "application/vnd.jupyter.widget-view+json"
+
 
 class Tags(HTMLParser):
     """Every start tag of a page, with its attributes."""
@@ -169,6 +171,28 @@ def test_widgets_fall_back_to_their_static_picture():
     assert preprocessors.WIDGET_NOTE in body
 
 
+def folded_notebook() -> nbformat.NotebookNode:
+    """A notebook with one code cell that JupyterLab folds and one it shows, each with an output."""
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_output("stream", text="environment OK\n")
+    hidden = nbformat.v4.new_code_cell("tooling_only_source = 1", outputs=[shown], execution_count=1)
+    hidden.metadata["jupyter"] = {"source_hidden": True}
+    lesson = nbformat.v4.new_code_cell("lesson_source = 2", execution_count=2)
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), hidden, lesson]
+    return nb
+
+
+@pytest.mark.parametrize("make", [build_site.exporter, build_slides.exporter], ids=["site", "slides"])
+def test_folded_cells_show_only_their_outputs(make):
+    """As in JupyterLab: a cell with ``"jupyter": {"source_hidden": true}`` shows what it prints, not its code."""
+    nb = folded_notebook()
+    body, _ = make().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None, "pages": {}}})
+    assert "tooling_only_source" not in body
+    assert "environment OK" in body
+    assert "lesson_source" in body
+    assert "transient" not in nb.cells[1].metadata  # the notebook itself is left as it was
+
+
 def test_progress_bars_show_their_last_frame():
     """tqdm's fallback text is its first frame (0%); the stored widget state has how it ended."""
     state = {
@@ -188,6 +212,34 @@ def test_progress_bars_show_their_last_frame():
     assert "train: 100%|" + "\u2588" * 10 + "| 938/938 [00:06&lt;00:00, loss=0.3715]" in body
     assert "0/938" not in body
     assert preprocessors.progress_text(state, "l") is None  # not a progress bar
+
+
+def test_make_execute_stores_each_bar_as_it_ended():
+    """The .ipynb itself (GitHub, nbviewer, a text diff) shows the last frame too, not tqdm's 0%."""
+    state = {
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
+        "l": {"model_name": "HTMLModel", "state": {"value": "train:\u2007100%"}},
+        "p": {"model_name": "FloatProgressModel", "state": {"value": 938.0, "max": 938.0}},
+        "r": {"model_name": "HTMLModel", "state": {"value": "\u2007938/938\u2007[00:06&lt;00:00]"}},
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": "bar", "version_major": 2, "version_minor": 0}}
+    out = nbformat.v4.new_output("display_data", data={**view, "text/plain": "train:   0%|          | 0/938"})
+    label = nbformat.v4.new_output("display_data", data={"text/plain": "0%"})
+    nb.cells = [nbformat.v4.new_code_cell("train(...)", outputs=[out, label], execution_count=1)]
+    assert preprocessors.store_final_progress(nb) == 1 and preprocessors.store_final_progress(nb) == 0
+    assert out.data["text/plain"] == "train: 100%|" + "\u2588" * 10 + "| 938/938 [00:06<00:00]"
+    assert label.data["text/plain"] == "0%" and WIDGET_VIEW_KEY in out.data  # only bars change; the widget stays
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_progress_bars_show_their_last_frame(path):
+    nb = nbformat.read(path, as_version=4)
+    assert preprocessors.store_final_progress(nb) == 0, (
+        f"{path.name}: a progress bar's stored text is not its last frame: run `make execute` "
+        f"(or `python -m tools execute {path.relative_to(ROOT)}`)"
+    )
 
 
 def test_progress_text_reads_the_widget_state_by_model_name_not_by_layout():
@@ -305,20 +357,28 @@ def test_notebook_has_the_colab_cell_first(path):
     # the repository's name is whatever `make navigation` wrote (the placeholder, or a fork's own name):
     # the cell's shape is what must be current, so a clone with a GitHub origin passes too
     slug = re.search(r"git\+https://github\.com/([\w.-]+/[\w.-]+)", code[0].source)
-    assert slug, f"{path.name}: the Colab cell installs no GitHub repository"
-    assert code[0].source == colab_cell.cell_source(slug.group(1)), f"{path.name}: the Colab cell is out of date"
+    slug = slug.group(1) if slug else launch.PLACEHOLDER  # no name yet: the cell says so instead of installing
+    assert code[0].source == colab_cell.cell_source(slug), f"{path.name}: the Colab cell is out of date"
 
 
 def test_colab_cell_is_idempotent_and_a_no_op_here():
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("info = setup(seed=0)")]
     )
-    assert colab_cell.apply(nb) is True and colab_cell.apply(nb) is False
+    assert colab_cell.apply(nb, "me/course") is True and colab_cell.apply(nb, "me/course") is False
     assert nb.cells[1].metadata["tags"] == ["colab"] and nb.cells[2].source == "info = setup(seed=0)"
     source = nb.cells[1].source
     assert source.index('if "google.colab" in sys.modules:') < source.index("import course_utils")
     assert source.index("import course_utils") < source.index("%pip install")  # on Colab, only when missing
+    assert '%pip install -q "git+https://github.com/me/course"' in source
     assert "google.colab" not in sys.modules  # so here the cell does nothing
+
+
+def test_colab_cell_without_a_repository_name_says_what_to_do():
+    source = colab_cell.cell_source(launch.PLACEHOLDER)
+    assert "%pip install" not in source.replace("`%pip install -e .`", "")  # no install of a placeholder URL
+    compile(source.replace("%pip", "pass  #"), "colab", "exec")  # valid Python once IPython's magic is set aside
+    assert "RuntimeError" in source and "%pip install -e ." in source and "make lab" in source
 
 
 def test_readme_launches_every_notebook():

@@ -24,7 +24,7 @@ from ipywidgets.embed import dependency_state
 from torch import nn
 
 from course_utils import explore, reference, widgets
-from course_utils.data import CLASSES, BatchLoader, load_tensors, prepare
+from course_utils.data import CLASSES, BatchLoader, load_tensors, prepare, validation_indices
 from course_utils.env import CourseSetup
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -221,6 +221,45 @@ def test_train_epoch_stops_after_the_step_whose_loss_says_stop():
         assert torch.equal(p, q)
 
 
+def test_train_epoch_runs_the_given_train_fn():
+    torch.manual_seed(0)
+    X, y = torch.randn(40, 1, 32, 32), torch.randint(0, 10, (40,))
+    loader = BatchLoader(X, y, batch_size=16)
+    model, twin = _twins()
+    calls = []
+
+    def my_train(dataloader, model, loss_fn, optimizer):  # a learner's train: the course's loop, counted
+        calls.append(len(dataloader))
+        return reference.train(dataloader, model, loss_fn, optimizer)
+
+    reported = []
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    losses = explore.train_epoch(
+        model,
+        loader,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        on_step=lambda loss: reported.append(loss) or True,
+        train_fn=my_train,
+    )
+    expected = reference.train(loader, twin, nn.CrossEntropyLoss(), torch.optim.SGD(twin.parameters(), lr=0.1))
+    assert calls == [3] and reported == losses == expected
+
+
+def test_train_epoch_says_when_train_fn_computes_no_loss():
+    loader = BatchLoader(torch.randn(32, 1, 32, 32), torch.randint(0, 10, (32,)), batch_size=16)
+    model = explore.seed_net()
+
+    def no_loss(dataloader, model, loss_fn, optimizer):  # forgets step 3
+        for X, _ in dataloader:
+            model(X)
+
+    with pytest.raises(RuntimeError, match="without computing this batch's loss with loss_fn"):
+        explore.train_epoch(
+            model, loader, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), train_fn=no_loss
+        )
+
+
 def test_make_optimizer_builds_each_choice():
     params = list(explore.seed_net().parameters())
     sgd, momentum, adam = (explore.make_optimizer(name, params, 0.01) for name in explore.OPTIMIZERS)
@@ -394,8 +433,9 @@ def test_training_playground_runs_to_the_end_then_compares_with_the_previous_run
     playground.run_button.click()
     assert playground.wait(TIMEOUT)
     assert playground.state == "done"
-    assert len(playground.history) == math.ceil(info.train / 256)
+    assert len(playground.history) == math.ceil(len(playground.y_train) / 256)
     assert "Done" in playground.status.value and playground.accuracy is not None
+    assert "validation accuracy" in playground.status.value and "test" not in playground.status.value
     first_run = list(playground.history)
 
     playground.optimizer_select.value = "Adam"
@@ -432,6 +472,36 @@ def test_training_playground_runs_repeat_exactly_and_leave_the_notebook_random_s
     assert runs[0] == reference.train(loader, twin, nn.CrossEntropyLoss(), optimizer)
     for p, q in zip(playground.model.parameters(), twin.parameters()):
         assert torch.equal(p, q)
+
+
+def test_training_playground_measures_on_a_validation_split_of_the_training_images(info):
+    playground = widgets.training_playground(info)
+    X, y = load_tensors(True, info)
+    train_idx, val_idx = validation_indices(y)  # the split 07 uses: 500 of the sample's 6,000
+    assert len(val_idx) == 500 and len(train_idx) + len(val_idx) == info.train
+    assert torch.equal(playground.X_train, X[train_idx]) and torch.equal(playground.y_train, y[train_idx])
+    assert torch.equal(playground.X_val, X[val_idx]) and torch.equal(playground.y_val, y[val_idx])
+    assert "500 validation images" in playground.status.value
+    playground.batch_select.value = 256
+    playground.epochs_slider.value = 1
+    playground.run_button.click()
+    assert playground.wait(TIMEOUT) and playground.state == "done"
+    assert playground.accuracy == explore.evaluate(playground.model, X[val_idx], y[val_idx])
+
+
+def test_training_playground_runs_the_train_fn_it_is_given(info):
+    calls = []
+
+    def my_train(dataloader, model, loss_fn, optimizer):  # a learner's train: the course's loop, counted
+        calls.append(len(dataloader))
+        return reference.train(dataloader, model, loss_fn, optimizer)
+
+    playground = widgets.training_playground(info, train_fn=my_train)
+    playground.batch_select.value = 256
+    playground.epochs_slider.value = 2
+    playground.run_button.click()
+    assert playground.wait(TIMEOUT) and playground.state == "done"
+    assert calls == [math.ceil(len(playground.y_train) / 256)] * 2  # one call per epoch
 
 
 WHO_STARTED = contextvars.ContextVar("who_started")

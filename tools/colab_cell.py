@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.launch import pip_url
+from tools.launch import PLACEHOLDER, pip_url, repo_slug
 from tools.notebooks import read, teaching_notebooks, write
 
 __all__ = ["CELL_ID", "TAG", "apply", "cell_source", "has_cell", "main"]
@@ -41,9 +41,29 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # the explorers are ipywidgets 8"""
 
 
+# while the repository's GitHub name is unknown (the placeholder), the cell cannot install anything:
+# it says so on Colab, instead of a pip error followed by an unrelated "not installed" message
+NO_REPO = """\
+        raise RuntimeError(
+            "course_utils is not installed, and this copy of the course does not say where Colab can "
+            "install it from. Upload the course folder to Colab and run `%pip install -e .` in it, then "
+            "restart the session; or run the course on your own machine with `make lab`. (For whoever "
+            "publishes the course: the README's 'Run it in the cloud' section says how to fill in its GitHub name.)"
+        ) from None"""
+
+
 def cell_source(slug: str | None = None) -> str:
-    """The cell's code, installing the repository ``slug`` (default: :func:`tools.launch.repo_slug`)."""
-    return SOURCE.format(pip_url=pip_url(slug))
+    """The cell's code, installing the repository ``slug`` (default: :func:`tools.launch.repo_slug`).
+
+    With the placeholder ``OWNER/REPO`` (no GitHub name known yet) the install line becomes an error
+    that says what to do.
+    """
+    slug = slug or repo_slug()
+    source = SOURCE.format(pip_url=pip_url(slug))
+    if slug == PLACEHOLDER:
+        install = f'        %pip install -q "{pip_url(slug)}"'
+        source = source.replace(install, NO_REPO)
+    return source
 
 
 def apply(nb: nbformat.NotebookNode, slug: str | None = None) -> bool:

@@ -2,7 +2,8 @@
 
 Each notebook runs through :func:`tools.runner.run_notebook` (the runner ``make bench`` uses too):
 a fresh kernel in the notebook's folder, quick mode off, so the committed outputs come from the
-full data, and the widget state stored, so JupyterLab and the site show the controls. A notebook is
+full data, and the widget state stored, so JupyterLab and the site show the controls; a progress
+bar's text fallback (what GitHub shows) is its last frame, not its first. A notebook is
 written back only when every cell ran; the first failure stops the run and names the notebook and
 the cell::
 
@@ -20,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from tools.notebooks import ROOT, teaching_notebooks, write
+from tools.preprocessors import store_final_progress
 from tools.runner import RunResult, run_notebook
 
 __all__ = ["NotebookFailed", "execute", "failed_cell", "main"]
@@ -56,6 +58,7 @@ def execute(path: Path, timeout: int = 1800) -> RunResult:
             f"the notebook was not written: fix it (open it in JupyterLab and run it top to bottom), "
             f"then run `python -m tools execute {_shown(path)}`"
         )
+    store_final_progress(result.nb)  # progress bars stored as they ended, not at 0%
     write(result.nb, path)
     return result
 
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every teaching notebook)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # waiting threads sleep: see conftest.py
+    os.environ.setdefault("COURSE_PROGRESS", "off")  # the lessons' checks do not record in your progress file
     paths = [p.resolve() for p in args.paths] or teaching_notebooks()
     for path in paths:
         print(f"executing {_shown(path)} ...", flush=True)

@@ -3,7 +3,8 @@
 Interactive widgets cannot run without a kernel: :class:`StaticWidgets` shows a widget output by
 the static fallback its mimebundle carries (the explorers store a PNG of their first view), a
 progress bar as it ended (:func:`progress_text`), else a note to open the notebook.
-:class:`NotebookLinks` points links to sibling notebooks at their pages.
+:class:`NotebookLinks` points links to sibling notebooks at their pages. :class:`HiddenSource`
+shows a cell that JupyterLab folds (``"jupyter": {"source_hidden": true}``) by its outputs only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from nbconvert.preprocessors import Preprocessor
 from tools.launch import github_url
 from tools.notebooks import NB_DIR
 
-__all__ = ["WIDGET_NOTE", "NotebookLinks", "StaticWidgets", "has_math", "progress_text", "rewrite_links"]
+__all__ = [
+    "WIDGET_NOTE",
+    "HiddenSource",
+    "NotebookLinks",
+    "StaticWidgets",
+    "has_math",
+    "source_hidden",
+    "progress_text",
+    "rewrite_links",
+    "store_final_progress",
+]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -84,6 +95,27 @@ def progress_text(state: dict[str, Any], model_id: str, width: int = 10) -> str 
     return html.unescape(text).replace(FIGURE_SPACE, " ")
 
 
+def store_final_progress(nb: nbformat.NotebookNode) -> int:
+    """Give every progress bar's output the text of its last frame as its text/plain fallback.
+
+    tqdm's fallback is its first frame (``train:   0%|          | 0/938``), which GitHub, nbviewer and
+    any reader without the widget state show: a bar that never moved. ``make execute`` calls this
+    after a run, so the stored fallback shows the bar as it ended. Returns how many outputs changed.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    changed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW not in data:
+                continue
+            final = progress_text(state, data[WIDGET_VIEW].get("model_id", ""))
+            if final is not None and data.get("text/plain") != final:
+                data["text/plain"] = final
+                changed += 1
+    return changed
+
+
 class StaticWidgets(Preprocessor):
     """Show widgets by their static fallback: drop the widget state and the widget-view mime type.
 
@@ -144,4 +176,24 @@ class NotebookLinks(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown":
             cell.source = rewrite_links(cell.source, resources.get("course", {}).get("pages", {}))
+        return cell, resources
+
+
+def source_hidden(cell: nbformat.NotebookNode) -> bool:
+    """Whether JupyterLab shows ``cell`` folded: its metadata has ``"jupyter": {"source_hidden": true}``."""
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+class HiddenSource(Preprocessor):
+    """Leave out the source of a cell that JupyterLab folds, as JupyterLab does: only its outputs show.
+
+    Tooling cells (an environment check, a figure check) carry ``"jupyter": {"source_hidden": true}``
+    so that the learner sees what they print, not their code. nbconvert's templates skip the input of
+    a cell whose ``metadata.transient.remove_source`` is set (as ``TagRemovePreprocessor`` does for
+    ``remove_input_tags``); this sets it for every folded cell.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if source_hidden(cell):
+            cell.metadata["transient"] = {**cell.metadata.get("transient", {}), "remove_source": True}
         return cell, resources

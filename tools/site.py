@@ -9,7 +9,8 @@ to the previous and next notebook, to the contents, and to its ``.ipynb`` source
 into the repository, plus GitHub and Colab). Opened from disk, the site needs no network.
 
 Widgets show their static fallback (:mod:`tools.preprocessors`). Cells tagged ``navigation`` or
-``colab`` are left out (the site has its own navigation)::
+``colab`` are left out (the site has its own navigation); a cell that JupyterLab folds
+(``"jupyter": {"source_hidden": true}``) shows its outputs only::
 
     python -m tools site [--out DIR] [notebooks/NN_x.ipynb ...]
 """
@@ -28,7 +29,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from tools.assets import TEMPLATES, copy_mathjax, parse_build_args, render_page
 from tools.launch import colab_url, github_url
 from tools.notebooks import ROOT, read, teaching_notebooks, title
-from tools.preprocessors import NotebookLinks, StaticWidgets, has_math
+from tools.preprocessors import HiddenSource, NotebookLinks, StaticWidgets, has_math
 
 __all__ = ["DEFAULT_OUT", "build", "exporter", "index_html", "main", "nav"]
 
@@ -68,6 +69,7 @@ def exporter() -> HTMLExporter:
         exclude_output_prompt=True,
     )
     exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True)
+    exp.register_preprocessor(HiddenSource(), enabled=True)
     exp.register_preprocessor(StaticWidgets(), enabled=True)
     exp.register_preprocessor(NotebookLinks(), enabled=True)
     return exp

@@ -6,7 +6,8 @@ nbconvert's ``reveal`` template, loading reveal.js with plain script tags from a
 of require.js, jQuery and reveal.js from CDNs. The build copies reveal.js (the npm package pinned in
 ``package.json``; ``npm ci`` installs it) to ``_build/slides/reveal.js/`` and points
 ``SlidesExporter.reveal_url_prefix`` at it, so the slides work offline, opened from disk.
-``index.html`` lists the decks (``tools/templates/pages/slides_index.html.j2``).
+``index.html`` lists the decks (``tools/templates/pages/slides_index.html.j2``). As on the site, a
+cell that JupyterLab folds (``"jupyter": {"source_hidden": true}``) shows its outputs only.
 Keys: space / arrows to move, ``s`` for the speaker view, ``f`` for full screen, ``?`` for help.
 
 A notebook without slide metadata is sliced by the same rules in memory (a warning says so)::
@@ -24,7 +25,7 @@ from nbconvert import SlidesExporter
 from tools import slide_metadata
 from tools.assets import TEMPLATES, RevealMissing, copy_mathjax, copy_reveal, parse_build_args, render_page
 from tools.notebooks import ROOT, read, teaching_notebooks, title
-from tools.preprocessors import NotebookLinks, StaticWidgets, has_math
+from tools.preprocessors import HiddenSource, NotebookLinks, StaticWidgets, has_math
 
 __all__ = ["DEFAULT_OUT", "REVEAL_PREFIX", "build", "exporter", "index_html", "main"]
 
@@ -44,6 +45,7 @@ def exporter() -> SlidesExporter:
         reveal_number="c/t",
         reveal_scroll=True,
     )
+    exp.register_preprocessor(HiddenSource(), enabled=True)
     exp.register_preprocessor(StaticWidgets(), enabled=True)
     exp.register_preprocessor(NotebookLinks(), enabled=True)
     return exp

@@ -1,7 +1,8 @@
 """The hints: what usually causes an error, and the notes and phrases several checks share.
 
 :data:`HINTS` maps an error message (a regular expression) to its usual cause and fix, first match
-wins; :func:`bare_call_notes` reads the learner's bytecode for a method named without parentheses
+wins; :data:`WARNING_NOTES` names the modern form of old PyTorch idioms that still run but warn
+(``volatile=True``); :func:`bare_call_notes` reads the learner's bytecode for a method named without parentheses
 (``model.eval`` alone), the one note that reads the code instead of watching it run.
 """
 
@@ -13,7 +14,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["HINTS", "PROBABILITIES", "SOFTMAX_WHY", "and_list", "bare_call_notes", "hint_for"]
+__all__ = [
+    "CAUSE_KEYS", "HINTS", "PROBABILITIES", "SOFTMAX_WHY", "WARNING_NOTES", "and_list", "bare_call_notes",
+    "cause_key", "hint_for", "warning_notes",
+]
 
 #: (pattern of "ErrorName: message", hint), the first that matches is shown.
 HINTS: list[tuple[str, str]] = [
@@ -28,6 +32,16 @@ HINTS: list[tuple[str, str]] = [
      "no `backward`: call `loss.backward()` on the tensor, and use `loss.item()` only to record it."),
     (r"backward through the graph a second time", "each loss gets exactly one `loss.backward()`: "
      "compute a fresh `loss = loss_fn(pred, y)` for every batch."),
+    # old PyTorch (0.3 and before): name the modern form
+    (r"invalid index of a 0-dim tensor", "`loss.data[0]` (or `loss[0]`) is how PyTorch 0.3 and older read "
+     "a loss: since PyTorch 0.4 a loss is a 0-dim tensor, which has no element 0. Read its number with "
+     "`loss.item()`."),
+    (r"name 'Variable' is not defined", "`Variable(...)` is from PyTorch 0.3 and older: since 0.4 every "
+     "tensor records gradients itself, so drop the wrapper (`X` instead of `Variable(X)`), and measure "
+     "under `with torch.no_grad():` instead of `volatile=True`."),
+    (r"(?i)Torch not compiled with CUDA|no NVIDIA driver|no CUDA GPUs", "`.cuda()` or `.to(\"cuda\")` asks for "
+     "a GPU by name, so the code runs only where there is one: write `.to(device)` (`device = info.device`, from "
+     "`setup()`), which runs on the CPU, a GPU or a Mac alike."),
     (r"^UnboundLocalError", "a total is updated before it has a first value (`total += ...` needs "
      "`total` to exist): set `test_loss, correct = 0, 0` before the loop; check the spelling of "
      "the name, the same everywhere."),
@@ -56,6 +70,12 @@ HINTS: list[tuple[str, str]] = [
     (r"must match the size of tensor", "two tensors of different shapes are combined: print their "
      "shapes; for predictions, `pred.argmax(1)` gives one class per image."),
 ]
+#: (pattern of "ErrorName: message", key): errors whose cause has a ladder of hints of its own (:mod:`.ladders`);
+#: any other error's key is ``raised_<ErrorName>``.
+CAUSE_KEYS: list[tuple[str, str]] = [
+    (r"(?i)Torch not compiled with CUDA|no NVIDIA driver|no CUDA GPUs", "gpu_by_name"),
+    (r"same device|Expected all tensors to be on", "devices_differ"),
+]
 DEFAULT_HINT = (
     "read the message and the line it names; printing the shapes of the tensors on that line "
     "(`print(X.shape, pred.shape)`) usually shows the problem."
@@ -71,12 +91,28 @@ PROBABILITIES = (
     "`loss = loss_fn(pred, y)` with `pred = model(X)`; use softmax only to show probabilities."
 )
 
+#: (pattern of a warning the learner's code raised, note naming the modern form): old PyTorch idioms that still run.
+WARNING_NOTES: list[tuple[str, str]] = [
+    (r"volatile was removed", "note: `volatile=True` was removed in PyTorch 0.4 and now does nothing (and "
+     "`Variable(...)` is no longer needed): to measure without recording gradients, wrap the loop in "
+     "`with torch.no_grad():`."),
+    (r"Implicit dimension choice for (log_)?softmax", "note: a softmax without `dim` is an old form that "
+     "guesses the dimension: name the dimension of the classes, `F.softmax(pred, dim=1)`."),
+    (r"size_average and reduce args will be deprecated", "note: `size_average` and `reduce` are old loss "
+     "options: write `reduction='sum'` (or leave the default, `reduction='mean'`)."),
+]
+
 _CALLED_METHODS = ("train", "eval", "zero_grad", "backward", "step", "item")
 
 
 def hint_for(error: str) -> str:
     """The hint for ``error`` ("ErrorName: message"): the first of :data:`HINTS` that matches, or a general one."""
     return next((hint for pattern, hint in HINTS if re.search(pattern, error)), DEFAULT_HINT)
+
+
+def cause_key(error: str) -> str | None:
+    """The key of the usual cause of ``error`` ("ErrorName: message"), from :data:`CAUSE_KEYS`; None if none matches."""
+    return next((key for pattern, key in CAUSE_KEYS if re.search(pattern, error)), None)
 
 
 def and_list(items: list[str]) -> str:
@@ -113,3 +149,8 @@ def bare_call_notes(fn: Callable[..., Any], problems: list[str]) -> list[str]:
         f"note the parentheses: {and_list([f'`{b}`' for b in bare])} alone {verb} without calling it); "
         f"write {and_list([f'`{b}()`' for b in bare])}."
     ]
+
+
+def warning_notes(warned: list[str]) -> list[str]:
+    """A note naming the modern form for each old PyTorch idiom among the warnings ``warned`` (in table order)."""
+    return [note for pattern, note in WARNING_NOTES if any(re.search(pattern, text) for text in warned)]

@@ -16,13 +16,14 @@ import types
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
-from .hints import hint_for
+from .hints import cause_key, hint_for
+from .rules import Finding
 
-__all__ = ["explain", "is_not_implemented", "isolated", "on_cpu", "run"]
+__all__ = ["Ran", "explain", "is_not_implemented", "isolated", "on_cpu", "run"]
 
 _TORCH_DIR = str(Path(torch.__file__).resolve().parent)
 _CHECKS_DIR = Path(__file__).resolve().parent
@@ -36,11 +37,21 @@ def isolated() -> Iterator[None]:
         yield
 
 
-def run(fn: Callable[..., Any], *args: Any) -> tuple[Any, BaseException | None, str]:
-    """Call ``fn(*args)``; return (value, exception or None, what it printed).
+class Ran(NamedTuple):
+    """What one call of the learner's code gave: its value, what it raised, printed and warned."""
+
+    value: Any
+    error: BaseException | None
+    output: str
+    warnings: list[str]  # the text of each warning it raised (old PyTorch idioms warn; see hints.warning_notes)
+
+
+def run(fn: Callable[..., Any], *args: Any) -> Ran:
+    """Call ``fn(*args)``; return its value, the exception (or None), what it printed and what it warned.
 
     Prints are captured; in a notebook, rich displays (a tqdm progress bar, say) are captured
     too, through IPython's own ``capture_output``, so that only the check's feedback shows.
+    Warnings are recorded, not shown.
     """
     value, error = None, None
     with contextlib.ExitStack() as stack:
@@ -53,13 +64,13 @@ def run(fn: Callable[..., Any], *args: Any) -> tuple[Any, BaseException | None, 
             stack.enter_context(contextlib.redirect_stdout(buffer))
             stack.enter_context(contextlib.redirect_stderr(buffer))
             read = buffer.getvalue
-        stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
+        caught = stack.enter_context(warnings.catch_warnings(record=True))
+        warnings.simplefilter("always")
         try:
             value = fn(*args)
         except (Exception, SystemExit) as exc:  # the learner's code may raise anything
             error = exc
-    return value, error, read()
+    return Ran(value, error, read(), list(dict.fromkeys(str(w.message) for w in caught)))
 
 
 def _ipython_capture() -> Any:
@@ -132,10 +143,14 @@ def _where(exc: BaseException) -> str:
 
 
 def explain(exc: BaseException, what: str) -> str:
-    """Say which exception the learner's code raised, where, and what usually fixes it."""
+    """Say which exception the learner's code raised, where, and what usually fixes it.
+
+    The finding's key is its usual cause's (:func:`~.hints.cause_key`), else ``raised_<ErrorName>``.
+    """
     text = str(exc).strip()
     first = text.splitlines()[0] if text else ""
     if len(first) > 300:
         first = first[:300] + "..."
-    hint = hint_for(f"{type(exc).__name__}: {text}")
-    return f"{what} raised {type(exc).__name__}: {first}{_where(exc)}. Hint: {hint}"
+    error = f"{type(exc).__name__}: {text}"
+    return Finding(f"{what} raised {type(exc).__name__}: {first}{_where(exc)}. Hint: {hint_for(error)}",
+                   cause_key(error) or f"raised_{type(exc).__name__}")

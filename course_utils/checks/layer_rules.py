@@ -55,8 +55,7 @@ def first_conv_channels(call: LayerCall) -> str | None:
         return None
     return (
         f"{call.layer} has in_channels={call.in_channels}, but the images have {call.x.shape[-3]} "
-        f"channel: Fashion-MNIST is greyscale, so the first convolution is "
-        f"`nn.Conv2d(1, 6, 5)` (in_channels=1)."
+        f"channel: Fashion-MNIST is greyscale, so the first convolution takes in_channels=1."
     )
 
 
@@ -67,8 +66,7 @@ def conv_channels(call: LayerCall) -> str | None:
         return None
     return (
         f"{call.layer} has in_channels={call.in_channels}, but it receives {call.x.shape[-3]} channels "
-        f"(the out_channels of the layer before): make them match, "
-        f"`nn.Conv2d(6, 16, 5)` for conv2."
+        f"(the out_channels of the layer before): make them match."
     )
 
 
@@ -80,7 +78,7 @@ def flatten_swallowed_batch(call: LayerCall) -> str | None:
     shape = str(tuple(call.x.shape))
     return (
         f"{call.layer} receives a tensor shaped {shape} for a batch of {call.batch} images "
-        f"(expected ({call.batch}, 400)): the flatten swallowed the batch dimension. Use "
+        f"(expected one row per image, {call.batch} rows): the flatten swallowed the batch dimension. Use "
         f"`torch.flatten(x, 1)`, which keeps dimension 0 (the batch) and flattens the "
         f"rest, or `x.view(x.size(0), -1)`."
     )
@@ -94,11 +92,10 @@ def fc1_in_features(call: LayerCall) -> str | None:
         return None
     return (
         f"{call.layer} expects in_features={in_features} but receives {call.x.shape[-1]} features "
-        f"per image. A 32\u00d732 image becomes 28\u00d728 after conv1 (5\u00d75), 14\u00d714 "
-        f"after pooling, 10\u00d710 after conv2, 5\u00d75 after pooling: 16 maps of 5\u00d75, "
-        f"so fc1 needs 16 \u00d7 5 \u00d7 5 = 400 inputs: `nn.Linear(16 * 5 * 5, 120)`"
+        f"per image: a linear layer's in_features must be the number of values each image has when it "
+        f"arrives, here after the last pooling (channels \u00d7 height \u00d7 width)"
         + ("" if call.x.shape[-1] == 400 else "; check the kernel sizes and the poolings too")
-        + "."
+        + ". `.hint()` on this result works the size out with you."
     )
 
 

@@ -13,32 +13,42 @@ from typing import Any
 import torch
 import torch.nn as nn
 
+from .attempts import finish, level_name
+from .hints import warning_notes
 from .isolation import explain, is_not_implemented, isolated, run
 from .net_rules import BATCH, CALL_RULES, COMPUTATION_RULES, LENET_TEXT, OUTPUT_RULES, STRUCTURE_RULES, NetRun
-from .result import CORRECT, INCORRECT, NOT_ATTEMPTED, CheckResult, not_attempted, result
-from .rules import diagnose
+from .result import CORRECT, INCORRECT, NOT_ATTEMPTED, CheckResult, course_copy, not_attempted, result
+from .rules import Finding, diagnose
 from .spies import Trace
 
 __all__ = ["check_net"]
 
 NAME = "check_net(Net)"
-_SUPER_MESSAGE = (
+_SUPER_MESSAGE = Finding(
     "Net's __init__ does not call `super().__init__()` first: nn.Module must set itself up "
     "before layers can be assigned (PyTorch says \"cannot assign module before Module.__init__() "
-    "call\"). Make `super().__init__()` the first line of __init__."
+    "call\"). Make `super().__init__()` the first line of __init__.",
+    "no_super_init",
 )
 
 
-def check_net(Net: Any) -> CheckResult:
+def check_net(Net: Any, *, level: int | str = "lesson") -> CheckResult:
     """Check a LeNet class (or instance): a batch (N, 1, 32, 32) in, logits (N, 10) out.
 
     Taught in ``03_network_module``. Diagnoses, among others: fc1's in_features (16 * 5 * 5 =
     400), a flatten that swallows the batch dimension, no ReLU, a ReLU or softmax on the output
     (CrossEntropyLoss wants raw logits), wrong in_channels, a missing ``super().__init__()``,
-    layers that are not registered, and a number of outputs other than 10.
+    layers that are not registered, a number of outputs other than 10, a conv1 padded for 28x28
+    input (``padding=2``), and the course's own ``Net`` handed in.
+
+    ``level`` is where the check runs: an exercise passes its level (1, 2, 3 or "all"), a lesson
+    none. The result is recorded in the progress file (:mod:`course_utils.progress`), and
+    ``result.hint()`` gives hints on request.
     """
+    where = level_name(level)
     with isolated():
-        return _check_net(Net)
+        found = _check_net(Net)
+    return finish(found, "net", where)
 
 
 def _check_net(Net: Any) -> CheckResult:
@@ -49,15 +59,15 @@ def _check_net(Net: Any) -> CheckResult:
     output += printed
     if is_not_implemented(seen.exc):
         return _no_forward(model, seen.exc, output)
-    problems = _problems(seen)
+    problems, notes = _problems(seen), warning_notes(seen.warnings)
     if problems:
-        return result(NAME, INCORRECT, problems, output)
+        return result(NAME, INCORRECT, problems + notes, output)
     count = sum(p.numel() for p in model.parameters())
     return result(NAME, CORRECT, [
         f"Net is correct: a batch shaped {tuple(seen.X.shape)} gives logits shaped {tuple(seen.out.shape)}, "
         f"through LeNet's layers ({LENET_TEXT}) with a ReLU after the first four; "
-        f"{count:,} parameters, all registered and all trained."
-    ], output)
+        f"{count:,} parameters, all registered and all reached by the gradient (every layer is used in forward)."
+    ] + notes, output)
 
 
 def _problems(seen: NetRun) -> list[str]:
@@ -85,7 +95,10 @@ def _build(Net: Any) -> tuple[nn.Module | None, CheckResult | None, str]:
         return None, result(NAME, INCORRECT, [
             f"check_net expects your class Net (or a Net() instance), got {type(Net).__name__}."
         ]), ""
-    model, exc, output = (Net, None, "") if isinstance(Net, nn.Module) else run(Net)
+    copy = course_copy(NAME, Net, "Net", "class Net(nn.Module):")
+    if copy is not None:
+        return None, copy, ""
+    model, exc, output = (Net, None, "") if isinstance(Net, nn.Module) else run(Net)[:3]
     if is_not_implemented(exc):
         return None, not_attempted(NAME, "Net()", output), output
     if exc is not None:
@@ -113,7 +126,7 @@ def _forward(model: nn.Module) -> tuple[NetRun, str]:
         with trace:
             return model(X)
 
-    seen.out, seen.exc, printed = run(forward)
+    seen.out, seen.exc, printed, seen.warnings = run(forward)
     seen.calls = trace.calls
     return seen, printed
 

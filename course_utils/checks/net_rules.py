@@ -8,7 +8,7 @@ stops at the first that finds a problem. The last compares the output with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -63,6 +63,7 @@ class NetRun:
     calls: list[Call]
     out: Any = None
     exc: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)  # what forward warned (old idioms warn)
 
     @cached_property
     def producer(self) -> Call | None:
@@ -103,8 +104,8 @@ def unregistered_layers(run: NetRun) -> str | None:
                f"use `nn.ModuleList([...])` or `nn.Sequential(...)`, or assign each layer to "
                f"`self.name`.")
     elif not run.names:
-        how = ("Net has no parameters at all: create the layers in __init__ as attributes, "
-               "`self.conv1 = nn.Conv2d(1, 6, 5)` and so on.")
+        how = ("Net has no parameters at all: create the layers in __init__ as attributes of `self` "
+               "(`self.<name> = nn.<Layer>(...)`).")
     else:
         how = ("a layer is created inside forward (e.g. `nn.Linear(...)(x)`): it gets new random "
                "weights at every call. Create every layer once, in __init__, as `self.name = ...`.")
@@ -121,7 +122,35 @@ def layer_sizes(run: NetRun) -> str | None:
     return next((message for call in calls if (message := LAYER_RULES(call))), None)
 
 
-CALL_RULES = (unregistered_layers, layer_sizes)
+def _padding_text(padding: Any) -> str:
+    """'padding=2' for 2 or (2, 2), "padding='same'" for 'same'."""
+    if isinstance(padding, (tuple, list)) and len(set(padding)) == 1:
+        padding = padding[0]
+    return f"padding={padding!r}"
+
+
+@rule
+def padded_for_28x28(run: NetRun) -> str | None:
+    """conv1 keeps the image size (`padding=2`): code written for 28x28 input, here fed 32x32 images."""
+    conv = next((c for c in run.layers if c.name == "conv2d"), None)
+    x, weight, out = (conv.arg(0, "input"), conv.arg(1, "weight"), conv.result) if conv else (None, None, None)
+    if not all(isinstance(t, torch.Tensor) for t in (x, weight, out)) or weight.shape[-2:] != (5, 5):
+        return None
+    if x.dim() < 3 or out.shape[-2:] != x.shape[-2:]:
+        return None
+    fc1 = next((c for c in run.layers if c.name == "linear"), None)
+    features = fc1.arg(0, "input").shape[-1] if fc1 is not None else 16 * 6 * 6
+    return (
+        f"{run.names.get(id(weight), 'conv1')} keeps the image size ({_padding_text(conv.arg(4, 'padding'))}): "
+        f"that is the recipe for 28\u00d728 input, common in MNIST code, where padding=2 makes 28\u00d728 "
+        f"behave like 32\u00d732. This course pads in the transform instead: the images arrive 32\u00d732 "
+        f"already (notebook 01's `transforms.Pad(2)`), so with the padding as well the first convolution "
+        f"gives 32\u00d732 maps, and the first linear layer receives {features} features per image, more "
+        f"than LeNet's sizes give. Remove the padding from the first convolution."
+    )
+
+
+CALL_RULES = (unregistered_layers, first_of(padded_for_28x28, layer_sizes))
 
 
 # --------------------------------------------------------------------------- stage 2: the output
@@ -155,7 +184,7 @@ def not_ten_classes(run: NetRun) -> str | None:
         return None
     return (
         f"the network gives {run.out.shape[1]} scores per image, but Fashion-MNIST has 10 classes: "
-        f"the last layer must be `nn.Linear(84, 10)`."
+        f"the last layer must give 10 out_features, one score per class."
     )
 
 
@@ -167,7 +196,7 @@ def no_activation(run: NetRun) -> str | None:
     return (
         "there is no non-linearity: without `F.relu` between the layers, the stacked "
         "convolutions and linear layers collapse into a single linear function. Apply "
-        "`F.relu` after conv1, conv2, fc1 and fc2."
+        "`F.relu` after each convolution and each linear layer but the last."
     )
 
 
@@ -180,7 +209,7 @@ def log_softmax_output(run: NetRun) -> str | None:
         "the output goes through `log_softmax`, but the network must return raw logits (any real "
         "number, one score per class): nn.CrossEntropyLoss applies log-softmax itself (log_softmax "
         "belongs with nn.NLLLoss, which this course does not use). Return the last layer's output "
-        "as it is, `output = self.fc3(f6)`."
+        "as it is."
     )
 
 
@@ -199,8 +228,7 @@ def squashed_output(run: NetRun) -> str | None:
         why = "a ReLU here turns every negative score into 0, so the network cannot express \"surely not\""
     return (
         f"the output goes through `{which}`, but the network must return raw logits (any real "
-        f"number, one score per class): {why}. Return the last layer's output as it is, "
-        f"`output = self.fc3(f6)`."
+        f"number, one score per class): {why}. Return the last layer's output as it is."
     )
 
 
@@ -247,10 +275,16 @@ def layers_differ(run: NetRun) -> str | None:
     layers = tuple((c.name, tuple(c.arg(1, "weight").shape)) for c in run.layers)
     if layers == LENET_LAYERS:
         return None
-    found = ", ".join(f"{op} {shape}" for op, shape in layers)
+    parts = [f"{op} {shape}" for op, shape in layers]
+    found = ", ".join(parts)
+    if len(layers) != len(LENET_LAYERS):
+        which = f"LeNet has {len(LENET_LAYERS)} layers with weights (2 convolutions, 3 linear), yours {len(layers)}"
+    else:
+        first = next(i for i, (mine, lenet) in enumerate(zip(layers, LENET_LAYERS)) if mine != lenet)
+        which = f"the first that differs is layer {first + 1}, {parts[first]}"
     return (
-        f"the layers differ from LeNet's: expected {LENET_TEXT} (weights "
-        f"{', '.join(str(s) for _, s in LENET_LAYERS)}), found {found}."
+        f"the layers differ from LeNet's: {which} (weight shapes: {found}). `.hint()` on this result "
+        f"names LeNet's layers, one step at a time."
     )
 
 
@@ -261,7 +295,7 @@ def activation_count(run: NetRun) -> str | None:
     if relus == 4:
         return None
     return (
-        f"LeNet applies a relu after conv1, conv2, fc1 and fc2 (4 in all, none on the output); "
+        f"LeNet applies a relu after every layer but the last (4 in all, none on the output); "
         f"yours applies {relus} activation{'s' if relus != 1 else ''}."
     )
 
@@ -319,8 +353,8 @@ def computes_something_else(run: NetRun) -> str | None:
     return (
         f"every layer has LeNet's shape, but forward computes something else with them: "
         f"{_differences([c.name for c in run.calls])}. "
-        f"LeNet's forward (notebook 03) is relu(conv1) → max_pool2d 2 → relu(conv2) → max_pool2d 2 → "
-        f"flatten(x, 1) → relu(fc1) → relu(fc2) → fc3, with nothing else in between."
+        f"Compare it with LeNet's forward (notebook 03): its layers, ReLUs, poolings and one flatten, "
+        f"with nothing else in between."
     )
 
 

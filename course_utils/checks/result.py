@@ -8,17 +8,22 @@ The box is rendered from the templates below, one place to change how feedback l
 from __future__ import annotations
 
 import html
-import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from string import Template
 from typing import Any
+
+from .help import Hint, next_hint
+from .markup import html_inline, trim
+from .rules import keys_of
 
 __all__ = [
     "CORRECT",
     "INCORRECT",
     "NOT_ATTEMPTED",
     "CheckResult",
+    "course_copy",
     "function_precheck",
     "not_attempted",
     "result",
@@ -40,10 +45,11 @@ BOX = Template(
     '<div style="border-left: 6px solid $colour; background: $background; '
     'color: #212121; padding: 0.4em 0.9em; margin: 0.3em 0;">'
     '<b style="color: $colour;">$symbol $name: $status</b>'
-    '<ul style="margin: 0.3em 0;">$items</ul>$details</div>'
+    '<ul style="margin: 0.3em 0;">$items</ul>$details$help</div>'
 )
 ITEM = Template("<li>$message</li>")
 DETAILS = Template("<details><summary>what your code printed</summary><pre>$printed</pre></details>")
+HELP = Template('<p style="margin: 0.3em 0; color: #616161;">$text</p>')
 
 
 @dataclass
@@ -51,19 +57,40 @@ class CheckResult:
     """What a check found: ``status`` is "correct", "incorrect" or "not attempted".
 
     ``messages`` explain the status in words (what was expected, what was found, the fix);
-    ``output`` is what the learner's code printed while it was checked. In a notebook the
-    result shows as a coloured box; ``str(result)`` gives the same as plain text.
+    ``output`` is what the learner's code printed while it was checked. ``exercise`` is the piece
+    checked (``net``, ``train``, ``test``), ``level`` where (``lesson``, ``1``, ``2``, ``3``, ``all``),
+    ``keys`` the names of the diagnoses that fired: what the progress file records. In a notebook
+    the result shows as a coloured box; ``str(result)`` gives the same as plain text.
+    :meth:`hint` gives one more hint per call.
     """
 
     name: str
     status: str
     messages: list[str] = field(default_factory=list)
     output: str = ""
+    exercise: str = ""
+    level: str = "lesson"
+    keys: list[str] = field(default_factory=list)
+    hints_shown: int = field(default=0, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
         """True when the status is "correct"."""
         return self.status == CORRECT
+
+    def hint(self) -> Hint:
+        """The next hint, one level more per call: the idea, then where it goes, then the line's shape."""
+        found = next_hint(self.name, self.exercise, self.status, self.keys, self.hints_shown)
+        self.hints_shown = max(self.hints_shown, found.level)
+        return found
+
+    @property
+    def help_line(self) -> str:
+        """How to ask for help, for a result that is not correct (shown under the messages)."""
+        if self.passed or not self.exercise:
+            return ""
+        return (f"Stuck? `.hint()` on this result gives a hint, one level more per call; "
+                f"`checks.solution({self.exercise!r})` shows the course's code.")
 
     def __str__(self) -> str:
         lines = [f"{self.name}: {self.status}"]
@@ -72,6 +99,8 @@ class CheckResult:
         if printed:
             lines.append("your code printed:")
             lines += [f"    {line}" for line in printed.splitlines()]
+        if self.help_line:
+            lines.append(self.help_line)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -88,27 +117,13 @@ class CheckResult:
             status=self.status,
             items="".join(ITEM.substitute(message=html_inline(m)) for m in self.messages),
             details=DETAILS.substitute(printed=html.escape(printed)) if printed else "",
+            help=HELP.substitute(text=html_inline(self.help_line)) if self.help_line else "",
         )
 
 
-def html_inline(text: str) -> str:
-    """``text`` escaped for HTML, with `backticked` parts shown as code."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
-
-
-def trim(text: str, max_lines: int = 20) -> str:
-    """The printed text as a terminal shows it (progress bars rewrite their line), at most 20 lines."""
-    lines = [next((part for part in reversed(line.split("\r")) if part.strip()), "")
-             for line in text.replace("\r\n", "\n").rstrip().split("\n")]
-    lines = [line for line in lines if line.strip()]
-    if len(lines) > max_lines:
-        lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more lines)"]
-    return "\n".join(lines)
-
-
 def result(name: str, status: str, messages: list[str], output: str = "") -> CheckResult:
-    """A :class:`CheckResult` with its own copy of ``messages``."""
-    return CheckResult(name, status, list(messages), output)
+    """A :class:`CheckResult` with its own copy of ``messages``; its keys are those of the findings among them."""
+    return CheckResult(name, status, list(messages), output, keys=keys_of(messages))
 
 
 def not_attempted(name: str, what: str, output: str = "") -> CheckResult:
@@ -128,4 +143,21 @@ def function_precheck(name: str, fn: Callable[..., Any] | None, what: str, signa
         ])
     if not callable(fn):
         return result(name, INCORRECT, [f"{what} should be a function, got {type(fn).__name__}."])
-    return None
+    return course_copy(name, fn, what, signature)
+
+
+def course_copy(name: str, obj: Any, what: str, signature: str) -> CheckResult | None:
+    """The result for the course's own code (imported from ``course_utils``) handed in as the learner's; else None.
+
+    A function, a class or an instance of one counts when it was defined in ``course_utils``
+    (``from course_utils.reference import train``): the check would only judge the course's copy.
+    """
+    module = getattr(obj, "__module__", None)
+    if not isinstance(module, str) or module.partition(".")[0] != "course_utils":
+        return None
+    source = obj if isinstance(obj, (type, types.FunctionType)) else type(obj)
+    return result(name, NOT_ATTEMPTED, [
+        f"this {what} is the course's own copy, `{module}.{source.__qualname__}`, imported from course_utils, "
+        f"not yours: the check is for the code you write. Write `{signature}` in a cell here (instead of "
+        f"importing it), run that cell, then run this check again."
+    ])

@@ -19,9 +19,29 @@ from typing import Any, Protocol, overload
 
 from .hints import PROBABILITIES
 
-__all__ = ["FirstOf", "Rule", "describe", "diagnose", "first_of", "rule", "softmax_before_loss"]
+__all__ = ["Finding", "FirstOf", "Rule", "describe", "diagnose", "first_of", "keys_of", "rule", "softmax_before_loss"]
 
 Check = Callable[[Any], "str | None"]
+
+
+class Finding(str):
+    """A rule's message that knows which rule gave it: ``key`` is the rule's name (e.g. 'fc1_in_features').
+
+    It is the message itself (a ``str``), so it joins lists of notes as any message does; the keys
+    are what the progress file records and what the hints (:mod:`.ladders`) are looked up by.
+    """
+
+    key: str
+
+    def __new__(cls, message: str, key: str) -> Finding:
+        found = super().__new__(cls, message)
+        found.key = key
+        return found
+
+
+def keys_of(messages: Iterable[str]) -> list[str]:
+    """The keys of the :class:`Finding` among ``messages``, in order, each once."""
+    return list(dict.fromkeys(m.key for m in messages if isinstance(m, Finding)))
 
 
 @dataclass(frozen=True)
@@ -35,7 +55,10 @@ class Rule:
     stop: bool = False
 
     def __call__(self, seen: Any) -> str | None:
-        return self.check(seen)
+        message = self.check(seen)
+        if not message or isinstance(message, Finding):  # a rule made of rules keeps the inner rule's key
+            return message
+        return Finding(message, self.name)
 
     @property
     def name(self) -> str:

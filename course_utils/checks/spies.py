@@ -9,8 +9,10 @@ a loss function that notices swapped arguments and returns loss tensors that not
 find it through a context variable set by :func:`recording`. :class:`Trace` records the tensor
 operations (``relu``, ``linear``, ``argmax`` ...) run inside it (``check_net``, notebook 03).
 
-The learner's code holds these objects, so their class names show in its error messages; the hints
-(:mod:`.hints`) match those names, which is why they keep their leading underscore.
+Each spy is a real instance of the class it stands for (``nn.Module``, ``nn.CrossEntropyLoss``,
+``torch.optim.SGD``, ``torch.Tensor``), so every public PyTorch API the learner's code hands it to
+accepts it. The learner's code holds these objects, so their class names show in its error
+messages; the hints (:mod:`.hints`) match those names, which is why they keep their leading underscore.
 """
 
 from __future__ import annotations
@@ -197,18 +199,17 @@ class _SpyLoss(nn.CrossEntropyLoss):
         return wrapped
 
 
-class _SpyOptimizer:
-    """Plain SGD (``p -= lr * p.grad``) that records each zero_grad and step, with the gradients' state.
+class _SpyOptimizer(torch.optim.SGD):
+    """A real ``torch.optim.SGD`` (plain, ``p -= lr * p.grad``) that records each zero_grad and step.
 
-    It has what a training loop uses from an optimizer (``zero_grad``, ``step``,
-    ``param_groups``) but is not a ``torch.optim.Optimizer``: building one of those imports
-    ``torch._dynamo`` (about 2 s the first time), too slow for a check.
+    It is an instance of the class it stands for, so every public PyTorch API accepts it: an LR
+    scheduler built inside ``train`` (``OneCycleLR(optimizer, ...)``), ``GradScaler.step(optimizer)``,
+    ``isinstance(optimizer, torch.optim.Optimizer)``. Building the first optimizer of a session
+    imports ``torch._dynamo`` (a second or two, once), as any optimizer the learner creates would.
     """
 
     def __init__(self, params: Any, recorder: Recorder, lr: float = 0.01) -> None:
-        self.param_groups = [{"params": list(params), "lr": lr}]
-        self.defaults = {"lr": lr}
-        self.state: dict = {}
+        super().__init__(params, lr=lr)
         self._recorder = recorder
 
     def _params(self) -> list[torch.Tensor]:
@@ -216,13 +217,7 @@ class _SpyOptimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         self._recorder.events.append("zero_grad")
-        for p in self._params():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad.detach_()
-                    p.grad.zero_()
+        super().zero_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = None
@@ -230,15 +225,11 @@ class _SpyOptimizer:
             with torch.enable_grad():
                 loss = closure()
         self._recorder.on_step(self._params())
-        with torch.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        p.add_(p.grad, alpha=-group["lr"])
+        super().step()
         return loss
 
-    def __repr__(self) -> str:
-        return f"SGD (lr={self.defaults['lr']})"
+    def __repr__(self) -> str:  # reads as the SGD it stands for
+        return super().__repr__().replace(type(self).__name__, "SGD", 1)
 
 
 class _TrainProbe(nn.Module):

@@ -14,9 +14,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .hints import bare_call_notes
+from .attempts import finish, level_name
+from .hints import bare_call_notes, warning_notes
 from .isolation import explain, is_not_implemented, isolated, on_cpu, run
-from .metric_rules import TEST_BATCH, VALUE_RULES, Facts, TestRun
+from .metric_rules import TEST_BATCH, VALUE_RULES, Facts, TestRun, contract_notes
+from .readout import read
 from .result import CORRECT, INCORRECT, CheckResult, function_precheck, not_attempted, result
 from .rules import diagnose, rule, softmax_before_loss
 from .spies import Call, Recorder, Trace, _SpyLoss, _TableProbe
@@ -30,18 +32,27 @@ _TEST_LABELS = (3, 1, 4, 1, 5, 9, 2, 6, 5)
 _TEST_PREDS = (3, 1, 4, 0, 5, 9, 7, 8, 2)
 
 
-def check_test(test: Callable[..., Any] | None) -> CheckResult:
+def check_test(test: Callable[..., Any] | None, *, level: int | str = "lesson") -> CheckResult:
     """Check ``test(dataloader, model, loss_fn) -> (avg_loss, accuracy)`` on a model with preset logits.
 
     Taught in ``06_test_loop_and_metrics``. Diagnoses: no ``torch.no_grad()`` (or
     ``inference_mode``), no ``model.eval()``, ``argmax`` over the wrong dimension, accuracy
-    divided by the wrong count, tensors returned instead of numbers (``.item()``), the loss
-    summed but never averaged, accuracy in percent instead of a fraction, a ``return`` or
-    ``break`` inside the loop, and a softmax before the loss. Accepts the
-    average loss per batch or per sample, and accuracy weighted by batch size.
+    divided by the wrong count or averaged over batches, tensors returned instead of numbers
+    (``.item()``), the loss summed but never averaged or divided by the wrong count, no accuracy,
+    a ``return`` or ``break`` inside the loop, a softmax before the loss, the course's own ``test``
+    handed in, and old PyTorch idioms. Accepts the average loss per batch or per sample, accuracy
+    weighted by batch size, and judges the numbers wherever the loop reports them: returned,
+    printed (the PyTorch Quickstart's ``test`` prints and returns nothing), the accuracy alone or in
+    percent; those get a note on what the course's ``test`` returns.
+
+    ``level`` is where the check runs: an exercise passes its level (1, 2, 3 or "all"), a lesson
+    none. The result is recorded in the progress file (:mod:`course_utils.progress`), and
+    ``result.hint()`` gives hints on request.
     """
+    where = level_name(level)
     with isolated():
-        return _check_test(test)
+        found = _check_test(test)
+    return finish(found, "test", where)
 
 
 def _check_test(test: Callable[..., Any] | None) -> CheckResult:
@@ -57,14 +68,27 @@ def _check_test(test: Callable[..., Any] | None) -> CheckResult:
         problems.append(explain(seen.exc, "test"))
     else:
         problems += diagnose(VALUE_RULES, seen)
+        notes = contract_notes(seen) + notes
+    notes = warning_notes(seen.warnings) + notes
     if problems:
         return result(NAME, INCORRECT, problems + bare_call_notes(fn, problems) + notes, output)
     facts = seen.facts
     return result(NAME, CORRECT, [
         f"test is correct: in evaluation mode without gradient tracking, on {facts.n} images in "
-        f"batches of 4, 4 and 1, it returned the average loss {seen.loss:.4f} and the accuracy "
-        f"{seen.accuracy:.4f} ({facts.correct} of {facts.n} right) as Python numbers."
+        f"batches of 4, 4 and 1, it {_reported(seen)}."
     ] + notes, output)
+
+
+def _reported(seen: TestRun) -> str:
+    """What a correct loop reported, in words: 'returned the average loss 1.8170 and the accuracy ...'."""
+    facts, loss, accuracy = seen.facts, seen.loss, seen.accuracy
+    right = f"({facts.correct} of {facts.n} right)"
+    if seen.readout.returned == "pair":
+        return f"returned the average loss {loss:.4f} and the accuracy {accuracy:.4f} {right} as Python numbers"
+    said = f"{accuracy.where} the accuracy {accuracy.text} {right}"
+    if loss is None:
+        return said
+    return f"{said} and {'' if loss.where == accuracy.where else loss.where + ' '}the average loss {loss.text}"
 
 
 def _test_setup() -> tuple[torch.Tensor, Any, Facts]:
@@ -113,8 +137,10 @@ def _watch(fn: Callable[..., Any]) -> tuple[TestRun, str]:
         with trace:
             return fn(loader, model, loss_fn)
 
-    value, exc, output = run(call)
-    return TestRun(recorder, value, exc, facts, len(loader), _argmax_problem(trace.calls)), output
+    ran = run(call)
+    readout = read(ran.value, ran.output, (facts.per_batch, facts.per_image))
+    problem = _argmax_problem(trace.calls)
+    return TestRun(recorder, ran.value, ran.error, facts, len(loader), problem, readout, ran.warnings), ran.output
 
 
 def _argmax_problem(calls: list[Call]) -> str | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
-from course_utils.data.files import DataInfo
+from course_utils.data.files import DataInfo, display_path
 from course_utils.data.sources import prepare
 
 if TYPE_CHECKING:  # torchvision is imported where it is used: `import course_utils.data` stays light
@@ -71,13 +71,18 @@ def lenet_transform() -> transforms.Compose:
 def dataset(
     train: bool = True, transform: Callable | None = None, info: DataInfo | None = None
 ) -> FashionMNIST:
-    """Return ``torchvision.datasets.FashionMNIST`` over the prepared folder (never downloads)."""
+    """Return ``torchvision.datasets.FashionMNIST`` over the prepared folder (never downloads).
+
+    The folder is passed as :func:`display_path` shows it when that is a relative path (``../data``
+    from ``notebooks/``), so that printing the dataset shows no machine's absolute path. torchvision
+    reads the files when the dataset is made, so a later change of working directory does not matter.
+    """
     import torchvision
 
     info = info or prepare()
-    return torchvision.datasets.FashionMNIST(
-        str(info.root), train=train, download=False, transform=transform
-    )
+    shown = display_path(info.root)
+    root = str(info.root) if Path(shown).is_absolute() or shown.startswith("~") else shown
+    return torchvision.datasets.FashionMNIST(root, train=train, download=False, transform=transform)
 
 
 def pad32(x: torch.Tensor) -> torch.Tensor:

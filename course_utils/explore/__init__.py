@@ -14,6 +14,10 @@ notebooks' cells. One module per explorer, and where each idea is taught:
   ``05_training_loop`` and ``07_full_training``;
 - :mod:`~course_utils.explore.predictions`: :func:`predict_probabilities` and
   :func:`mistake_indices`, ``06_test_loop_and_metrics``;
+- :mod:`~course_utils.explore.memory`: :func:`saved_bytes`, what autograd keeps for backward
+  (``torch.no_grad()`` in ``06_test_loop_and_metrics``);
+- :mod:`~course_utils.explore.paired`: :func:`paired_standard_error`, the noise of a difference
+  between two models scored on the same images, ``07_full_training``;
 - :mod:`~course_utils.explore.network` (:func:`seed_net`) and :mod:`~course_utils.explore.figures`
   (:func:`figure_png`): shared by all of them.
 
@@ -31,7 +35,9 @@ from course_utils.explore.feature_maps import (
 from course_utils.explore.figures import FIGURE_WIDTH, figure_png
 from course_utils.explore.kernels import KERNEL_PRESETS, KernelError, convolve, kernel_figure, kernel_tensor
 from course_utils.explore.loss_curve import loss_curve_figure
+from course_utils.explore.memory import saved_bytes
 from course_utils.explore.network import model_device, seed_net
+from course_utils.explore.paired import disagreements, paired_standard_error
 from course_utils.explore.predictions import (
     class_indices,
     evaluate,
@@ -51,6 +57,7 @@ __all__ = [
     "as_conv_model",
     "class_indices",
     "convolve",
+    "disagreements",
     "divergence",
     "evaluate",
     "feature_map_figure",
@@ -64,8 +71,10 @@ __all__ = [
     "model_device",
     "moving_average",
     "next_mistake",
+    "paired_standard_error",
     "predict_probabilities",
     "prediction_figure",
+    "saved_bytes",
     "seed_net",
     "train_epoch",
     "update_feature_map_figure",

@@ -100,16 +100,19 @@ def kernel_figure(
 
     ``output`` defaults to :func:`convolve` of ``image`` by ``kernel``. Returns a Figure.
     """
-    from course_utils.plots import show_image, to_numpy_image
+    from course_utils.plots import DIVERGING_CMAP, show_image, to_numpy_image
 
     kernel = kernel_tensor(kernel)
     if output is None:
         output = convolve(image, kernel, relu=relu)
     fig = new_figure(FIGURE_WIDTH, 3.4)
     ax_in, ax_k, ax_out = fig.subplots(1, 3)
-    show_image(image, f"{image_title} (32×32)", ax=ax_in)
+    show_image(image, f"{image_title}\n(32×32)", ax=ax_in)  # two lines: "training image 16: Trouser" is long
     limit = float(kernel.abs().max()) or 1.0
-    ax_k.imshow(kernel.numpy(), cmap="bwr", vmin=-limit, vmax=limit)
+    ax_k.imshow(kernel.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit, aspect="equal")
+    for k in range(6):  # thin lines between the cells, so that equal neighbours still read as a 5x5 grid
+        ax_k.axhline(k - 0.5, color="0.6", linewidth=0.8)
+        ax_k.axvline(k - 0.5, color="0.6", linewidth=0.8)
     for i in range(5):
         for j in range(5):
             value = float(kernel[i, j])
@@ -121,7 +124,7 @@ def kernel_figure(
     # signed output: a diverging map centred at 0; after ReLU (all >= 0): a sequential one
     out_limit = float(abs(pixels).max()) or 1.0
     shown = ax_out.imshow(
-        pixels, cmap="viridis" if relu else "RdBu_r", vmin=0 if relu else -out_limit, vmax=out_limit
+        pixels, cmap="viridis" if relu else DIVERGING_CMAP, vmin=0 if relu else -out_limit, vmax=out_limit
     )
     ax_out.set_title(f"output{' after ReLU' if relu else ''} (28×28): {pixels.min():.2g} to {pixels.max():.2g}")
     ax_out.axis("off")

@@ -79,11 +79,12 @@ def next_mistake(mistakes: torch.Tensor, current: int, forward: bool = True) -> 
     return int(earlier[-1]) if len(earlier) else int(mistakes[-1])
 
 
-def prediction_figure(image: torch.Tensor, probs: torch.Tensor, label: int, index: int):
-    """One test image beside the bar chart of its 10 class probabilities (true class in title).
+def prediction_figure(image: torch.Tensor, probs: torch.Tensor, label: int, index: int, split: str = "test"):
+    """One image of ``split`` beside the bar chart of its 10 class probabilities (true class in title).
 
     Drawn by :func:`course_utils.plots.plot_probabilities`; returns the (detached) Figure.
     """
     from course_utils import plots
 
-    return detach_figure(plots.plot_probabilities(image, probs, label, title=f"Test image {index}, predicted"))
+    title = f"{split.capitalize()} image {index}, predicted"
+    return detach_figure(plots.plot_probabilities(image, probs, label, title=title))

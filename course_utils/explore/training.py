@@ -1,8 +1,9 @@
 """Training for the playground: optimizers, one epoch of the course's loop, and divergence.
 
-The loop itself is taught in ``05_training_loop``; :func:`train_epoch` runs its generated copy,
-:func:`course_utils.reference.train`, and only watches it: each batch's loss is reported as it
-happens, and the epoch can end early (the playground's Stop button, or a diverging loss).
+The loop itself is taught in ``05_training_loop``; :func:`train_epoch` runs it, by default its
+generated copy :func:`course_utils.reference.train`, or the learner's own ``train`` (``train_fn=``),
+and only watches it: each batch's loss is reported as it happens, and the epoch can end early
+(the playground's Stop button, or a diverging loss).
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from torch import nn
 from course_utils import reference
 from course_utils.data import CLASSES
 
-__all__ = ["OPTIMIZERS", "divergence", "make_optimizer", "moving_average", "train_epoch"]
+__all__ = ["OPTIMIZERS", "TrainFn", "divergence", "make_optimizer", "moving_average", "train_epoch"]
+
+#: A training function with the signature of ``05``'s ``train(dataloader, model, loss_fn, optimizer)``.
+TrainFn = Callable[
+    [Iterable[Any], nn.Module, Callable[[torch.Tensor, torch.Tensor], torch.Tensor], torch.optim.Optimizer], Any
+]
 
 #: The optimizers the training playground offers (built by :func:`make_optimizer`).
 OPTIMIZERS: tuple[str, ...] = ("SGD", "SGD + momentum", "Adam")
@@ -38,7 +44,7 @@ def make_optimizer(name: str, params: Iterable[torch.nn.Parameter], lr: float) -
 
 
 class _LastLoss(nn.Module):
-    """The loss function handed to ``reference.train``: ``loss_fn``'s loss, the last one kept (detached)."""
+    """The loss function handed to the training function: ``loss_fn``'s loss, the last one kept (detached)."""
 
     def __init__(self, loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
         super().__init__()
@@ -52,10 +58,11 @@ class _LastLoss(nn.Module):
 
 
 class _ReportingLoader:
-    """The dataloader handed to ``reference.train``: ``dataloader``'s batches, one at a time.
+    """The dataloader handed to the training function: ``dataloader``'s batches, one at a time.
 
     When train asks for the next batch, the previous one's five steps are done: its loss goes to
-    ``on_step``, and the epoch ends there if ``on_step`` returns False.
+    ``on_step``, and the epoch ends there if ``on_step`` returns False. A train that asks for the
+    next batch without computing a loss with ``loss_fn`` gets an error that says so.
     """
 
     def __init__(self, dataloader: Iterable[Any], loss: _LastLoss, on_step: Callable[[float], bool]) -> None:
@@ -66,7 +73,14 @@ class _ReportingLoader:
 
     def __iter__(self) -> Iterator[Any]:
         for batch in self.dataloader:
+            self.loss.last = None
             yield batch
+            if self.loss.last is None:
+                raise RuntimeError(
+                    "train asked for the next batch without computing this batch's loss with loss_fn: "
+                    "expected train(dataloader, model, loss_fn, optimizer) to run loss = loss_fn(pred, y) "
+                    "for every batch (step 3 of 05_training_loop)"
+                )
             if not self.on_step(float(self.loss.last)):
                 return
 
@@ -77,16 +91,19 @@ def train_epoch(
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     optimizer: torch.optim.Optimizer,
     on_step: Callable[[float], bool] = lambda loss: True,
-) -> list[float]:
-    """One epoch of :func:`course_utils.reference.train` (the five steps of ``05_training_loop``).
+    train_fn: TrainFn | None = None,
+) -> Any:
+    """One epoch of ``train_fn`` (default :func:`course_utils.reference.train`, the five steps of
+    ``05_training_loop``; pass the notebook's own ``train`` to run the learner's version).
 
     After each batch's step, ``on_step(loss)`` gets that batch's loss (a float); when it returns
-    False the epoch ends there, keeping every step already taken. Returns reference.train's
-    per-batch losses, one for each step taken. reference.train draws its tqdm progress bar
-    (``tqdm.auto``) as it does in the notebook.
+    False the epoch ends there, keeping every step already taken. Returns what ``train_fn``
+    returns: for reference.train, the per-batch losses, one for each step taken. reference.train
+    draws its tqdm progress bar (``tqdm.auto``) as it does in the notebook.
     """
     last = _LastLoss(loss_fn)
-    return reference.train(_ReportingLoader(dataloader, last, on_step), model, last, optimizer)
+    train_fn = reference.train if train_fn is None else train_fn
+    return train_fn(_ReportingLoader(dataloader, last, on_step), model, last, optimizer)
 
 
 def divergence(losses: Sequence[float], factor: float = 5.0) -> str | None:

@@ -1,12 +1,13 @@
 """Interactive explorers for the notebooks: one call, one widget (ipywidgets 8).
 
 - ``widgets.feature_map_explorer(model, info)``: every channel of conv1, pool1, conv2 or pool2
-  for a chosen test image (notebooks ``02`` and ``07``);
+  for a chosen image (training images in ``02``, test images in ``07``);
 - ``widgets.kernel_playground(info)``: a 5×5 kernel editor and its ``F.conv2d`` (``02``);
-- ``widgets.training_playground(info)``: learning rate, batch size, optimizer and epochs, with a
-  loss curve drawn live while it trains (``05`` and ``07``);
-- ``widgets.prediction_explorer(model, info)``: softmax probabilities of a test image, and a
-  walk through the mistakes (``06``).
+- ``widgets.training_playground(info, train_fn=train)``: learning rate, batch size, optimizer and
+  epochs, with a loss curve drawn live while the learner's ``train`` (default: the course's copy)
+  trains, and the validation accuracy after each epoch (``05``);
+- ``widgets.prediction_explorer(model, info)`` / ``PredictionExplorer(model, X, y, split=...)``:
+  softmax probabilities of an image, and a walk through the mistakes (validation images in ``06``).
 
 Each function returns an :class:`Explorer`, an ``ipywidgets.VBox`` of controls above a figure.
 The figure is a PNG drawn with matplotlib's non-interactive Agg canvas into an

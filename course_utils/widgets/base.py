@@ -109,7 +109,7 @@ class ImagePicker:
 
     @property
     def index(self) -> int:
-        """Position of the chosen image in the test split."""
+        """Position of the chosen image among the images ``y`` labels (the split the explorer shows)."""
         return int(self._positions[self.number.value])
 
     @property

@@ -1,4 +1,4 @@
-"""The feature-map explorer: every channel of conv1, pool1, conv2 or pool2 for a test image (``02``, ``07``)."""
+"""The feature-map explorer: every channel of conv1, pool1, conv2 or pool2 for a chosen image (``02``, ``07``)."""
 
 from __future__ import annotations
 
@@ -17,17 +17,23 @@ __all__ = ["FeatureMapExplorer", "feature_map_explorer"]
 
 
 class FeatureMapExplorer(Explorer):
-    """Every channel of conv1, pool1, conv2 or pool2 for a chosen test image (``02``, ``07``).
+    """Every channel of conv1, pool1, conv2 or pool2 for a chosen image of ``X`` (``02``, ``07``).
 
     Computed from the model's weights at each redraw, so it shows a trained network as well as
-    an untrained one. ``.maps`` holds the maps drawn last, (C, H, W).
+    an untrained one. ``split`` names where the images come from in titles ("test" or
+    "training"). ``.maps`` holds the maps drawn last, (C, H, W).
     """
 
     explorer_name = "Feature-map explorer"
     css_class = "course-feature-map-explorer"
 
     def __init__(
-        self, model: nn.Module | Mapping[str, nn.Module], X: torch.Tensor, y: torch.Tensor, label: str = ""
+        self,
+        model: nn.Module | Mapping[str, nn.Module],
+        X: torch.Tensor,
+        y: torch.Tensor,
+        label: str = "",
+        split: str = "test",
     ) -> None:
         model = explore.as_conv_model(model)  # fails early, with the fix, for a wrong model
         picker = ImagePicker(y, self.redraw, label=int(y[0]))
@@ -41,7 +47,7 @@ class FeatureMapExplorer(Explorer):
         self.caption = widgets.HTML()
         figure = image_widget()
         super().__init__([widgets.HBox([*picker.controls, self.layer_select]), figure, self.caption], figure=figure)
-        self.model, self.X, self.y, self.label = model, X, y, label
+        self.model, self.X, self.y, self.label, self.split = model, X, y, label, split
         self.picker = picker
         self.maps: torch.Tensor | None = None
         self._figures: dict[tuple[int, ...], Any] = {}  # one matplotlib Figure per maps shape
@@ -50,7 +56,7 @@ class FeatureMapExplorer(Explorer):
 
     @property
     def index(self) -> int:
-        """Position in the test split of the image shown."""
+        """Position in ``X`` (the test or the training split) of the image shown."""
         return self.picker.index
 
     def redraw(self) -> None:
@@ -59,7 +65,7 @@ class FeatureMapExplorer(Explorer):
         image = self.X[index]
         maps = explore.layer_outputs(self.model, image[None])[layer][0]
         prefix = f"{self.label}: " if self.label else ""
-        title = f"{prefix}{explore.LAYERS[layer]}, test image {index} ({CLASSES[int(self.y[index])]})"
+        title = f"{prefix}{explore.LAYERS[layer]}, {self.split} image {index} ({CLASSES[int(self.y[index])]})"
         shape = tuple(maps.shape)
         fig = self._figures.get(shape)
         if fig is None or not explore.update_feature_map_figure(fig, maps, image, title):
@@ -75,16 +81,17 @@ class FeatureMapExplorer(Explorer):
 
 
 def feature_map_explorer(
-    model: nn.Module | Mapping[str, nn.Module], info: Any = None, label: str = ""
+    model: nn.Module | Mapping[str, nn.Module], info: Any = None, label: str = "", train: bool = False
 ) -> FeatureMapExplorer:
-    """Explore what each layer of ``model`` sees: pick a test image (class, then which one) and
+    """Explore what each layer of ``model`` sees: pick an image (class, then which one) and
     a layer (conv1, pool1, conv2, pool2); every channel is drawn beside the input.
 
     Notebooks ``02`` (an untrained network, layer by layer) and ``07`` (the trained one: what
     the filters became). ``model`` is any network with ``conv1`` and ``conv2`` like the seed's
     ``Net``, or those two layers as a dict, ``{"conv1": conv1, "conv2": conv2}`` (notebook ``02``);
-    ``info`` is ``setup()``'s result (test images via ``course_utils.data``); ``label`` (e.g.
-    ``"untrained"``) starts the figure's title.
+    ``info`` is ``setup()``'s result (images via ``course_utils.data``: test images, or training
+    images with ``train=True``, as in ``02``, where the test set is kept for the final
+    measurement); ``label`` (e.g. ``"untrained"``) starts the figure's title.
     """
-    X, y = load_tensors(False, data_info(info))
-    return FeatureMapExplorer(model, X, y, label=label)
+    X, y = load_tensors(train, data_info(info))
+    return FeatureMapExplorer(model, X, y, label=label, split="training" if train else "test")

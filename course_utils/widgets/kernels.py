@@ -1,4 +1,4 @@
-"""The kernel playground: a 5×5 kernel editor and its ``F.conv2d`` over a test image (``02``)."""
+"""The kernel playground: a 5×5 kernel editor and its ``F.conv2d`` over a chosen image (``02``)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ __all__ = ["KernelPlayground", "kernel_playground"]
 
 
 class KernelPlayground(Explorer):
-    """A 5×5 kernel editor and its ``F.conv2d`` over a chosen test image (``02``).
+    """A 5×5 kernel editor and its ``F.conv2d`` over a chosen image of ``X`` (``02``).
 
+    ``split`` names where the images come from in titles ("test" or "training").
     ``.kernel`` is the kernel in the grid, ``.output`` the (28, 28) result drawn last.
     """
 
     explorer_name = "Kernel playground"
     css_class = "course-kernel-playground"
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor, preset: str = "vertical edges", label: int = 1) -> None:
+    def __init__(
+        self, X: torch.Tensor, y: torch.Tensor, preset: str = "vertical edges", label: int = 1, split: str = "test"
+    ) -> None:
         if preset not in explore.KERNEL_PRESETS:
             raise ValueError(f"unknown preset {preset!r}: expected one of {', '.join(explore.KERNEL_PRESETS)}")
         self.preset_select = widgets.Dropdown(
@@ -53,7 +56,7 @@ class KernelPlayground(Explorer):
         )
         right = widgets.VBox(picker.controls, layout=widgets.Layout(margin="0 0 0 2em"))
         super().__init__([widgets.HBox([left, right]), figure, self.caption], figure=figure)
-        self.X, self.y, self.picker = X, y, picker
+        self.X, self.y, self.picker, self.split = X, y, picker, split
         self.output: torch.Tensor | None = None
         self._quiet = False
         self.preset_select.observe(self._preset_changed, names="value")
@@ -128,7 +131,7 @@ class KernelPlayground(Explorer):
             kernel,
             self.output,
             name=name,
-            image_title=f"test image {index}: {CLASSES[int(self.y[index])]}",
+            image_title=f"{self.split} image {index}: {CLASSES[int(self.y[index])]}",
             relu=relu,
         )
         self.figure.value = explore.figure_png(fig)
@@ -140,11 +143,13 @@ class KernelPlayground(Explorer):
         )
 
 
-def kernel_playground(info: Any = None, preset: str = "vertical edges") -> KernelPlayground:
+def kernel_playground(info: Any = None, preset: str = "vertical edges", train: bool = False) -> KernelPlayground:
     """Edit a 5×5 kernel (presets: identity, edges, outline, blur, sharpen, or your own numbers)
-    and see its convolution over a chosen test image, through ``F.conv2d`` like ``conv1``.
+    and see its convolution over a chosen image, through ``F.conv2d`` like ``conv1``.
 
-    Notebook ``02`` (what a convolution computes). ``info`` is ``setup()``'s result.
+    Notebook ``02`` (what a convolution computes). ``info`` is ``setup()``'s result; the images
+    are test images, or training images with ``train=True`` (``02``: the test set is kept for
+    the final measurement).
     """
-    X, y = load_tensors(False, data_info(info))
-    return KernelPlayground(X, y, preset=preset)
+    X, y = load_tensors(train, data_info(info))
+    return KernelPlayground(X, y, preset=preset, split="training" if train else "test")

@@ -1,4 +1,4 @@
-"""The prediction explorer: a test image's softmax probabilities, and a walk through the mistakes (``06``)."""
+"""The prediction explorer: an image's softmax probabilities, and a walk through the mistakes (``06``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ __all__ = ["PredictionExplorer", "prediction_explorer"]
 
 
 class PredictionExplorer(Explorer):
-    """A test image with its 10 softmax probabilities; buttons walk the mistakes (``06``).
+    """An image with its 10 softmax probabilities; buttons walk the mistakes (``06``).
 
+    ``split`` names where ``X`` and ``y`` come from ("test", "validation", ...) in every label.
     ``.probs`` (N, 10) is computed once, when the explorer is made; ``.mistakes`` lists the
     misclassified positions; ``.index`` is the image shown.
     """
@@ -25,12 +26,13 @@ class PredictionExplorer(Explorer):
     explorer_name = "Prediction explorer"
     css_class = "course-prediction-explorer"
 
-    def __init__(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> None:
+    def __init__(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor, split: str = "test") -> None:
+        self.split = split
         self.index_slider = widgets.IntSlider(
             value=0,
             min=0,
             max=len(X) - 1,
-            description="test image",
+            description=f"{split} image",
             continuous_update=False,
             style=STYLE,
             layout=widgets.Layout(width="420px"),
@@ -55,7 +57,7 @@ class PredictionExplorer(Explorer):
         self.mistakes = explore.mistake_indices(self.probs, y)
         accuracy = 1 - len(self.mistakes) / max(len(y), 1)
         self.summary.value = (
-            f"{len(self.mistakes):,} of {len(y):,} test images are misclassified (accuracy "
+            f"{len(self.mistakes):,} of {len(y):,} {split} images are misclassified (accuracy "
             f"{accuracy:.1%}). The probabilities were computed once, when this cell ran: run it "
             f"again after more training."
         )
@@ -66,14 +68,14 @@ class PredictionExplorer(Explorer):
 
     @property
     def index(self) -> int:
-        """Position in the test split of the image shown."""
+        """Position in the split (``X``) of the image shown."""
         return int(self.index_slider.value)
 
     def step(self, forward: bool = True) -> None:
         """Show the next (or previous) misclassified image, wrapping round at the end."""
         target = explore.next_mistake(self.mistakes, self.index, forward=forward)
         if target is None:
-            self.caption.value = "No mistakes: the model classifies every test image correctly."
+            self.caption.value = f"No mistakes: the model classifies every {self.split} image correctly."
         elif target == self.index:
             self.redraw()
         else:
@@ -83,7 +85,7 @@ class PredictionExplorer(Explorer):
         """Draw the chosen image with its probabilities; say whether the model got it right."""
         i = self.index
         label, pred = int(self.y[i]), int(self.preds[i])
-        fig = explore.prediction_figure(self.X[i], self.probs[i], label, i)
+        fig = explore.prediction_figure(self.X[i], self.probs[i], label, i, split=self.split)
         self.figure.value = explore.figure_png(fig)
         verdict = (
             coloured("✓ correct", "green")
@@ -91,8 +93,8 @@ class PredictionExplorer(Explorer):
             else coloured(f"✗ mistake {int((self.mistakes < i).sum()) + 1} of {len(self.mistakes):,}", RED)
         )
         self.caption.value = (
-            f"Test image {i}: true class <b>{CLASSES[label]}</b>, predicted <b>{CLASSES[pred]}</b> "
-            f"with probability {float(self.probs[i, pred]):.0%}. {verdict}"
+            f"{self.split.capitalize()} image {i}: true class <b>{CLASSES[label]}</b>, "
+            f"predicted <b>{CLASSES[pred]}</b> with probability {float(self.probs[i, pred]):.0%}. {verdict}"
         )
 
 

@@ -14,23 +14,28 @@ import torch
 from torch import nn
 
 from course_utils import explore
-from course_utils.data import BatchLoader, load_tensors, prepare
+from course_utils.data import BatchLoader, load_tensors, prepare, validation_indices
+from course_utils.explore.training import TrainFn
 from course_utils.widgets.base import ORANGE, RED, STYLE, Explorer, coloured, data_info, image_widget
 
 __all__ = ["TrainingPlayground", "training_playground"]
 
 
 class TrainingPlayground(Explorer):
-    """Train a fresh LeNet on the quick sample and watch its loss live (``05``, ``07``).
+    """Train a fresh LeNet on the quick sample and watch its loss live (``05``).
 
-    Run starts a background thread that calls :func:`course_utils.reference.train` (the loop
-    ``05`` teaches) once per epoch, through :func:`course_utils.explore.train_epoch`, which
-    reports each batch's loss as it happens; the curve is redrawn every :attr:`redraw_interval`
-    seconds while it trains. Stop ends it after the current batch, keeping the weights.
+    Run starts a background thread that calls ``train_fn`` (default
+    :func:`course_utils.reference.train`, the loop ``05`` teaches; ``05`` passes its own
+    ``train``) once per epoch, through :func:`course_utils.explore.train_epoch`, which reports
+    each batch's loss as it happens; the curve is redrawn every :attr:`redraw_interval` seconds
+    while it trains. Stop ends it after the current batch, keeping the weights. The network
+    trains on ``(X_train, y_train)``; after each epoch (and after a stop) its accuracy is
+    measured on ``(X_val, y_val)``, a validation split it never trains on: settings are
+    compared on validation data, the test set is kept for one final measurement (``06``, ``07``).
     After (or during) a run: ``.model`` (the network), ``.history`` (every batch's loss),
-    ``.accuracy`` (test accuracy, after an epoch or a stop), ``.state`` ("idle", "running",
-    "done", "stopped", "diverged" or "error"), ``.previous`` (the last run's losses, batches
-    per epoch and settings, drawn grey to compare); :meth:`wait` blocks until the run ends.
+    ``.accuracy`` (validation accuracy, after an epoch or a stop), ``.state`` ("idle",
+    "running", "done", "stopped", "diverged" or "error"), ``.previous`` (the last run's losses,
+    batches per epoch and settings, drawn grey to compare); :meth:`wait` blocks until the run ends.
 
     ``reference.train`` draws a tqdm progress bar each epoch; the playground keeps it out of the
     notebook, as its own status line already says the epoch, the batch and the loss. tqdm has
@@ -52,10 +57,11 @@ class TrainingPlayground(Explorer):
         self,
         X_train: torch.Tensor,
         y_train: torch.Tensor,
-        X_test: torch.Tensor,
-        y_test: torch.Tensor,
+        X_val: torch.Tensor,
+        y_val: torch.Tensor,
         model_fn: Callable[[], nn.Module] | None = None,
         seed: int = 0,
+        train_fn: TrainFn | None = None,
     ) -> None:
         self._make_controls()
         figure = image_widget()
@@ -68,8 +74,9 @@ class TrainingPlayground(Explorer):
             ],
             figure=figure,
         )
-        self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
+        self.X_train, self.y_train, self.X_val, self.y_val = X_train, y_train, X_val, y_val
         self.model_fn = model_fn or explore.seed_net
+        self.train_fn = train_fn  # None: course_utils.reference.train
         self.seed = seed
         self.model: nn.Module | None = None
         self.history: list[float] = []
@@ -87,9 +94,10 @@ class TrainingPlayground(Explorer):
         self.run_button.on_click(lambda _: self.run())
         self.stop_button.on_click(lambda _: self.stop())
         self.status.value = (
-            f"Choose the settings and press <b>Run</b>: a fresh network trains on the quick sample "
-            f"({len(X_train):,} training images) and its loss curve grows while it learns. Then try "
-            f"a learning rate of 1 to see what too high looks like."
+            f"Choose the settings and press <b>Run</b>: a fresh network trains on {len(y_train):,} "
+            f"images and its loss curve grows while it learns; after each epoch its accuracy is "
+            f"measured on {len(y_val):,} validation images it never trains on. Then try a learning "
+            f"rate of 1 to see what too high looks like."
         )
         self._draw()
 
@@ -204,7 +212,7 @@ class TrainingPlayground(Explorer):
         return sum(recent) / len(recent), len(recent)
 
     def _train(self) -> None:
-        """The training thread: the epochs, the test accuracy after each, and the final message."""
+        """The training thread: the epochs, the validation accuracy after each, and the final message."""
         s = self.settings
         try:
             # its own generator: the same batch order every run, and the notebook's random state untouched
@@ -216,14 +224,16 @@ class TrainingPlayground(Explorer):
             self._last_draw = -math.inf
             for self._epoch in range(1, s["epochs"] + 1):
                 self._batch = 0
-                explore.train_epoch(self.model, loader, loss_fn, optimizer, on_step=self._on_step)
+                explore.train_epoch(
+                    self.model, loader, loss_fn, optimizer, on_step=self._on_step, train_fn=self.train_fn
+                )
                 if self.state != "running":
                     break
-                self.accuracy = explore.evaluate(self.model, self.X_test, self.y_test)
+                self.accuracy = explore.evaluate(self.model, self.X_val, self.y_val)
             else:
                 self.state = "done"
             if self.state == "stopped":
-                self.accuracy = explore.evaluate(self.model, self.X_test, self.y_test)
+                self.accuracy = explore.evaluate(self.model, self.X_val, self.y_val)
         except Exception as exc:  # shown in the widget: a thread's traceback would be lost
             self.state, self._problem = "error", f"{type(exc).__name__}: {exc}"
         finally:
@@ -259,7 +269,7 @@ class TrainingPlayground(Explorer):
             f"{self._batches_per_epoch}, loss {average:.3f} (average of the last {window} batches)"
         )
         if self.accuracy is not None:
-            text += f"; test accuracy after epoch {self._epoch - 1}: {self.accuracy:.1%}"
+            text += f"; validation accuracy after epoch {self._epoch - 1}: {self.accuracy:.1%}"
         return text
 
     def _final_message(self) -> str:
@@ -274,7 +284,7 @@ class TrainingPlayground(Explorer):
         if self.state == "error":
             return coloured(f"Training stopped with an error: {self._problem}", RED)
         average, window = self._recent_loss() if n else (math.nan, 0)
-        accuracy = f"test accuracy {self.accuracy:.1%}" if self.accuracy is not None else "no accuracy yet"
+        accuracy = f"validation accuracy {self.accuracy:.1%}" if self.accuracy is not None else "no accuracy yet"
         if self.state == "stopped":
             text = (
                 f"<b>Stopped</b> after {n} batches: what was learned is kept in this widget's "
@@ -283,12 +293,12 @@ class TrainingPlayground(Explorer):
         else:
             text = (
                 f"<b>Done</b>: {s['epochs']} epoch(s) of {self.label}. Loss {average:.3f} (average of "
-                f"the last {window} batches), {accuracy} on {len(self.y_test):,} test images. The "
-                f"trained network is this widget's <code>.model</code>."
+                f"the last {window} batches), {accuracy} on {len(self.y_val):,} validation images. "
+                f"The trained network is this widget's <code>.model</code>."
             )
         if self.accuracy is not None and self.accuracy < 0.2:
             text += "<br>" + coloured(
-                f"Test accuracy {self.accuracy:.0%} is close to guessing (10%): the network barely "
+                f"Validation accuracy {self.accuracy:.0%} is close to guessing (10%): the network barely "
                 f"learned. A learning rate far too small moves the weights too little; one far too "
                 f"large can switch every ReLU off for good.",
                 ORANGE,
@@ -297,22 +307,31 @@ class TrainingPlayground(Explorer):
 
 
 def training_playground(
-    info: Any = None, model_fn: Callable[[], nn.Module] | None = None, seed: int = 0
+    info: Any = None,
+    model_fn: Callable[[], nn.Module] | None = None,
+    seed: int = 0,
+    train_fn: TrainFn | None = None,
 ) -> TrainingPlayground:
     """Train LeNet with your choice of learning rate (log slider, 1e-4 to 1), batch size,
     optimizer (SGD, SGD + momentum, Adam) and epochs, and watch the loss curve grow live.
 
-    Notebooks ``05`` (the training loop) and ``07`` (a full run). It always trains on the quick
-    sample (6,000 training images, 1,000 test images, via ``course_utils.data.prepare(quick=True)``)
-    on the CPU, so a run takes seconds. ``model_fn`` builds each run's network (default: the
-    seed's ``Net``, taught in ``03_network_module``; pass your own class, e.g. ``Net``); every
-    run starts from the same weights (``seed``), so only the settings differ.
+    Notebook ``05`` (the training loop). It always works on the quick sample's 6,000 training
+    images (via ``course_utils.data.prepare(quick=True)``), on the CPU, so a run takes seconds:
+    it trains on 5,500 of them and measures the validation accuracy on the other 500, the
+    stratified split of :func:`course_utils.data.validation_indices` (the one ``07`` uses). The
+    test images are never loaded. ``model_fn`` builds each run's network (default: the seed's
+    ``Net``, taught in ``03_network_module``; pass your own class, e.g. ``Net``); ``train_fn``
+    runs each epoch (default :func:`course_utils.reference.train`; pass your own ``train``, with
+    ``05``'s signature ``train(dataloader, model, loss_fn, optimizer)``). Every run starts from
+    the same weights (``seed``), so only the settings differ.
     """
     if info is None:
         sample = prepare(quick=True)
     else:
         data = data_info(info)
         sample = data if data.source == "sample" else prepare(data.root, quick=True)
-    X_train, y_train = load_tensors(True, sample)
-    X_test, y_test = load_tensors(False, sample)
-    return TrainingPlayground(X_train, y_train, X_test, y_test, model_fn=model_fn, seed=seed)
+    X, y = load_tensors(True, sample)
+    train_idx, val_idx = validation_indices(y)
+    return TrainingPlayground(
+        X[train_idx], y[train_idx], X[val_idx], y[val_idx], model_fn=model_fn, seed=seed, train_fn=train_fn
+    )

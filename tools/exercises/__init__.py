@@ -11,15 +11,21 @@ From each, three notebooks are written:
 1. ``<piece>_1_fill_in``: the lines of each region are replaced by ``# YOUR CODE HERE`` and
    ``raise NotImplementedError`` (the region's comment lines stay, as hints);
 2. ``<piece>_2_rebuild``: the whole body is blank; the signature and docstring remain (for the
-   class, the signature and docstring of each method too);
+   class, the signature and docstring of each method too). A docstring that dictates the code (the
+   network's lists every constructor call) gives way to the piece's specification of behaviour
+   (:attr:`Piece.level_2_doc`);
 3. ``<piece>_3_from_blank``: only the heading, a short specification (the docstring's first
    paragraph and the shapes in and out) and the check remain;
 
 plus ``all_from_blank``: the three pieces from a blank page, then real training on the quick
-data (the 6,000-image sample). Every notebook opens with what to do, how to check (the
-``course_utils.checks`` cells) and a link to the teaching notebook's section for when you are
-stuck. The output is deterministic (fixed cell ids, no outputs) and committed; a test fails when
-it differs from what this package produces. ``--check`` compares without writing.
+data (the 6,000-image sample). Every level states every behaviour its check enforces
+(:attr:`Piece.requires`: ``model.train()`` and why, ``model.eval()``, ``no_grad``, what ``test``
+returns...). The exercises on ``train`` and ``test`` are given the network, those on ``test`` the
+training loop too, so that their last cell trains for one epoch before it measures. Every notebook
+opens with what to do, how to check (the ``course_utils.checks`` cells), how to ask for a hint, and
+a link to the teaching notebook's section for when you are stuck. The output is deterministic
+(fixed cell ids, no outputs) and committed; a test fails when it differs from what this package
+produces. ``--check`` compares without writing.
 
 The other code the exercises contain (set-up, check and "try it" cells, the blanks) is in the
 linted templates of ``tools/exercise_templates/``. The modules, in the order they build on each

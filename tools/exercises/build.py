@@ -11,8 +11,8 @@ from tools.exercises.levels import fill_in, from_blank, rebuild
 from tools.exercises.markers import solution
 from tools.exercises.pieces import ALL_NAME, LEVELS, PIECES
 from tools.exercises.sources import Source, find_sources, import_lines, parse, plain_imports
-from tools.exercises.templates import section
-from tools.exercises.text import HOW_TO_CHECK, level_nav, next_text, spec, stuck, what_to_do
+from tools.exercises.templates import section, with_level
+from tools.exercises.text import HOW_TO_CHECK, PROGRESS, ask_for_help, level_nav, next_text, spec, stuck, what_to_do
 from tools.notebooks import NB_DIR
 
 __all__ = ["META_KEY", "build", "setup_cell"]
@@ -79,7 +79,8 @@ def _answer(source: Source, level: int) -> str:
     if level == 1:
         return fill_in(source.definition)
     if level == 2:
-        return rebuild(source.definition)
+        piece = source.piece
+        return rebuild(source.definition, source.docstring_at(2) if piece.level_2_doc else None, piece.outline)
     return from_blank(source.piece)
 
 
@@ -91,42 +92,57 @@ def _notebook(cells: list[nbformat.NotebookNode], **info: object) -> nbformat.No
     return nb
 
 
-def _given_net(net: Source, symbol: str) -> list[nbformat.NotebookNode]:
-    """The network from notebook 03, solved, for the exercises on ``train`` and ``test``."""
+def _given(sources: dict[str, Source], name: str) -> list[nbformat.NotebookNode]:
+    """What the exercise on ``name`` is given, solved, for its last cell: the network, and for ``test`` the loop.
+
+    The exercises on ``train`` and ``test`` get the network from notebook 03; the one on ``test`` also
+    gets the training loop from 05, so that its last cell trains for one epoch before it measures.
+    """
+    if name == "net":
+        return []
+    given = [sources["net"]] + ([sources["train"]] if name == "test" else [])
+    things = " and ".join(f"{s.piece.label.lower()} from [{s.title}](../{s.notebook})" for s in given)
+    rebuilt = " and ".join(f"`{s.piece.name}_*`" for s in given)
+    it = "it" if len(given) == 1 else "them"
+    heading = " and ".join(s.piece.label.lower() for s in given)
     return [
         _md(
-            f"## Given: the network\nThe network from [{net.title}](../{net.notebook}), ready to use (the "
-            f"`net_*` exercises rebuild it). Your `{symbol}` does not need it; the last cell does.",
+            f"## Given: {heading}\n{things[0].upper()}{things[1:]}, ready to use (the {rebuilt} exercises "
+            f"rebuild {it}). Your `{sources[name].piece.symbol}` does not need {it}; the last cell does.",
             "given-md",
         ),
-        _code(solution(net.definition), "given-net"),
+        *(_code(solution(s.definition), f"given-{s.piece.name}") for s in given),
     ]
 
 
 def _piece_notebook(sources: dict[str, Source], name: str, level: int, words: str) -> nbformat.NotebookNode:
-    source, net = sources[name], sources["net"]
+    source = sources[name]
     piece = source.piece
     answer = _answer(source, level)
-    given = _given_net(net, piece.symbol) if name != "net" else []
-    used = [answer, given[1].source if given else "", piece.try_it, solution(source.definition)]
+    given = _given(sources, name)
+    used = [answer, *(c.source for c in given if c.cell_type == "code"), piece.try_it, solution(source.definition)]
     cells = [
         _md(f"# Exercise \u00b7 {piece.label} \u00b7 {level} of 3: {words}\n{piece.goal}", "title"),
         _md(
             f"**What to do.** {what_to_do(source, level)}\n\n{HOW_TO_CHECK}\n\n"
-            f"**When stuck.** Read {stuck(source)}, then close it and write the code from memory.\n\n"
+            f"**When stuck.** {ask_for_help('result', name)} Or read {stuck(source)}, then close it and "
+            f"write the code from memory.\n\n"
             f"**Levels.** {level_nav(piece, level)}",
             "instructions",
         ),
-        _code(setup_cell("piece", [source, net], used), "setup"),
+        _code(setup_cell("piece", [source, *sources.values()], used), "setup"),
         *given,
         _md(f"## Your turn: {source.heading}\n\n{spec(source, level)}", "your-turn"),
         _code(answer, "answer", [f"answer:{name}"]),
-        _md("## Check\nRun this cell after every change to your code above.", "check-md"),
-        _code(section("piece", f"check:{name}"), "check", ["check"]),
+        _md("## Check\nRun this cell after every change to your code above. Stuck? `result.hint()` in a new "
+            "cell gives a hint.", "check-md"),
+        _code(with_level(section("piece", f"check:{name}"), level), "check", ["check"]),
         _md("## Try it for real\nOnce the check says *correct*, this cell uses your code on the real data.",
             "try-md"),
         _code(piece.try_it, "try-it", ["try-it"]),
         _md(f"## Next\n{next_text(piece, level)}", "next"),
+        _md(PROGRESS, "progress-md"),
+        _code(section("piece", "progress"), "progress", ["progress"]),
     ]
     return _notebook(cells, piece=name, level=level, source=source.notebook)
 
@@ -145,9 +161,11 @@ def _all_intro(order: list[Source]) -> list[nbformat.NotebookNode]:
         _md(
             "**What to do.** Under each heading, write the class or function the specification "
             "describes, in place of its `= None` line. Nothing else is given.\n\n"
-            f"{HOW_TO_CHECK} The last cell trains for real once all three checks say *correct*.\n\n"
-            f"**When stuck.** Read the section that teaches it, then close it and write the code from "
-            f"memory:\n{links}\n\n"
+            f"{HOW_TO_CHECK} Each piece has its own check cell, under its answer; the last cell trains for "
+            f"real once all three say *correct*.\n\n"
+            f"**When stuck.** {ask_for_help('result_net', 'net')} (`result_train`, `result_test` and "
+            f"`\"train\"`, `\"test\"` for the others.) Or read the section that teaches it, then close it and "
+            f"write the code from memory:\n{links}\n\n"
             f"**One piece at a time.** Each piece has its own exercises in three levels: {pieces}.",
             "instructions",
         ),
@@ -168,8 +186,10 @@ def _all_notebook(sources: dict[str, Source]) -> nbformat.NotebookNode:
         ]
     cells += [
         _md(
-            "## 4 \u00b7 Train for real\nYour network, trained by your loop on the quick data (the "
-            "6,000-image sample) and measured by your test loop after every epoch.",
+            "## 4 \u00b7 Train for real\nYour network, trained by your loop on the course's data (the "
+            "6,000-image sample in quick mode), as notebook 07 does it: your test loop measures the "
+            "validation images after every epoch, to watch the training, and the test images once, at the "
+            "end, for the number to report.",
             "train-md",
         ),
         _code(train_for_real, "train-for-real", ["try-it"]),
@@ -178,6 +198,8 @@ def _all_notebook(sources: dict[str, Source]) -> nbformat.NotebookNode:
             "understand rather than syntax you look up.",
             "next",
         ),
+        _md(PROGRESS, "progress-md"),
+        _code(section("all_from_blank", "progress"), "progress", ["progress"]),
     ]
     return _notebook(cells, piece="all", level=3, source=", ".join(s.notebook for s in order))
 

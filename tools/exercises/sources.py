@@ -43,6 +43,22 @@ class Source:
     def link(self) -> str:
         return f"../{self.notebook}#{self.anchor}"
 
+    def fill(self, text: str) -> str:
+        """``text`` with ``{nb}`` replaced by the number of the notebook that teaches the piece (``03``)."""
+        return text.replace("{nb}", self.notebook[:2])
+
+    def docstring_at(self, level: int) -> str:
+        """The docstring the exercise at ``level`` shows (cleaned, as :attr:`docstring`).
+
+        Level 2 keeps the lesson's first paragraph and puts the piece's ``level_2_doc`` (a specification of
+        behaviour, no constructor call) in place of the rest, where the piece has one; the other levels,
+        and pieces without one, show the lesson's docstring.
+        """
+        if level != 2 or not self.piece.level_2_doc:
+            return self.docstring
+        first = self.docstring.split("\n\n")[0]
+        return f"{first}\n\n{self.fill(self.piece.level_2_doc)}"
+
 
 def markdown_text(text: str) -> str:
     """The visible text of one line of markdown (code spans, emphasis and links unwrapped)."""

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from tools.exercises.markers import ExerciseError
 
-__all__ = ["TEMPLATES", "blank_lines", "section", "sections"]
+__all__ = ["TEMPLATES", "blank_lines", "section", "sections", "with_level"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "exercise_templates"
 _SECTION = re.compile(r"^# %% (\S+)[^\n]*$", re.M)
+_LEVEL = re.compile(r"\blevel=1\b")
 
 
 @cache
@@ -49,3 +50,16 @@ def blank_lines() -> tuple[str, str]:
             f"write under and a line to delete), found {len(lines)}."
         )
     return lines[0], lines[1]
+
+
+def with_level(code: str, level: int) -> str:
+    """A check cell of ``piece.py`` with the exercise's ``level`` in place of ``level=1``.
+
+    The check passes the level on to the progress file (:mod:`course_utils.progress`).
+    """
+    if len(_LEVEL.findall(code)) != 1:
+        raise ExerciseError(
+            f"a check cell of tools/exercise_templates/piece.py must pass `level=1` once (the generator writes "
+            f"the exercise's level there), found:\n{code}"
+        )
+    return _LEVEL.sub(f"level={level}", code)
