@@ -47,8 +47,7 @@ NO_REPO = """\
         raise RuntimeError(
             "course_utils is not installed, and this copy of the course does not say where Colab can "
             "install it from. Upload the course folder to Colab and run `%pip install -e .` in it, then "
-            "restart the session; or run the course on your own machine with `make lab`. (For whoever "
-            "publishes the course: the README's 'Run it in the cloud' section says how to fill in its GitHub name.)"
+            "restart the session; or run the course on your own machine with `make lab`."
         ) from None"""
 
 
