@@ -193,16 +193,27 @@ def test_folded_cells_show_only_their_outputs(make):
     assert "transient" not in nb.cells[1].metadata  # the notebook itself is left as it was
 
 
-def test_progress_bars_show_their_last_frame():
-    """tqdm's fallback text is its first frame (0%); the stored widget state has how it ended."""
-    state = {
+def tqdm_bar_state(postfix: str) -> dict:
+    """The widget state tqdm leaves after 938 of 938 batches: a box of label, bar and counts."""
+    return {
         "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
         "l": {"model_name": "HTMLModel", "state": {"value": "train:\u2007100%"}},
         "p": {"model_name": "FloatProgressModel", "state": {"value": 938.0, "max": 938.0}},
-        "r": {"model_name": "HTMLModel", "state": {"value": "\u2007938/938\u2007[00:06&lt;00:00,\u2007loss=0.3715]"}},
+        "r": {"model_name": "HTMLModel", "state": {"value": f"\u2007938/938\u2007[00:06&lt;00:00{postfix}]"}},
     }
+
+
+def notebook_with_widget_state(state: dict) -> nbformat.NotebookNode:
+    """An empty notebook that stores ``state`` as its widget state, as ``make execute`` does."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    return nb
+
+
+def test_progress_bars_show_their_last_frame():
+    """tqdm's fallback text is its first frame (0%); the stored widget state has how it ended."""
+    state = tqdm_bar_state(",\u2007loss=0.3715")
+    nb = notebook_with_widget_state(state)
     view = {"model_id": "bar", "version_major": 2, "version_minor": 0}
     first_frame = "train:   0%|          | 0/938 [00:00<?, ?it/s]"
     out = nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": view,
@@ -216,14 +227,7 @@ def test_progress_bars_show_their_last_frame():
 
 def test_make_execute_stores_each_bar_as_it_ended():
     """The .ipynb itself (GitHub, nbviewer, a text diff) shows the last frame too, not tqdm's 0%."""
-    state = {
-        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
-        "l": {"model_name": "HTMLModel", "state": {"value": "train:\u2007100%"}},
-        "p": {"model_name": "FloatProgressModel", "state": {"value": 938.0, "max": 938.0}},
-        "r": {"model_name": "HTMLModel", "state": {"value": "\u2007938/938\u2007[00:06&lt;00:00]"}},
-    }
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    nb = notebook_with_widget_state(tqdm_bar_state(""))
     view = {"application/vnd.jupyter.widget-view+json": {"model_id": "bar", "version_major": 2, "version_minor": 0}}
     out = nbformat.v4.new_output("display_data", data={**view, "text/plain": "train:   0%|          | 0/938"})
     label = nbformat.v4.new_output("display_data", data={"text/plain": "0%"})

@@ -35,11 +35,14 @@ if "google.colab" in sys.modules:
     try:
         import course_utils  # noqa: F401
     except ImportError:
-        %pip install -q "{pip_url}"
+{install}
     from google.colab import output
 
     output.enable_custom_widget_manager()  # the explorers are ipywidgets 8"""
 
+
+# the install line: this repository, from GitHub
+INSTALL = '        %pip install -q "{pip_url}"'
 
 # while the repository's GitHub name is unknown (the placeholder), the cell cannot install anything:
 # it says so on Colab, instead of a pip error followed by an unrelated "not installed" message
@@ -54,15 +57,12 @@ NO_REPO = """\
 def cell_source(slug: str | None = None) -> str:
     """The cell's code, installing the repository ``slug`` (default: :func:`tools.launch.repo_slug`).
 
-    With the placeholder ``OWNER/REPO`` (no GitHub name known yet) the install line becomes an error
+    With the placeholder ``OWNER/REPO`` (no GitHub name known yet) the install line is an error
     that says what to do.
     """
     slug = slug or repo_slug()
-    source = SOURCE.format(pip_url=pip_url(slug))
-    if slug == PLACEHOLDER:
-        install = f'        %pip install -q "{pip_url(slug)}"'
-        source = source.replace(install, NO_REPO)
-    return source
+    install = NO_REPO if slug == PLACEHOLDER else INSTALL.format(pip_url=pip_url(slug))
+    return SOURCE.replace("{install}", install)
 
 
 def apply(nb: nbformat.NotebookNode, slug: str | None = None) -> bool:
