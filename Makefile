@@ -19,7 +19,7 @@ NPM        := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.package-lock.json
 NODE_IF_NPM := $(if $(NPM),node-optional)
 
-.PHONY: help setup data lab test test-browser lint book slides execute export navigation exercises bench clean-venv node-optional
+.PHONY: help setup data lab test test-browser lint book slides execute export navigation exercises assignments bench clean-venv node-optional
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_start_here.ipynb"
@@ -30,6 +30,7 @@ help:
 	@echo "make navigation regenerate the prev | contents | next cells, the README contents and launch"
 	@echo "                table, the Colab install cells and the slide metadata"
 	@echo "make exercises  regenerate notebooks/exercises/ from the teaching notebooks"
+	@echo "make assignments  write the nbgrader course folder nbgrader/source/ from the exercises"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md"
 	@echo "make book       render the notebooks (stored outputs) to a static site in _build/html/"
 	@echo "make slides     render the notebooks as reveal.js slides in _build/slides/ (needs npm once)"
@@ -94,6 +95,9 @@ navigation: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) -m tools exercises
+
+assignments: $(STAMP)
+	$(PY) -m tools assignments
 
 bench: setup
 	$(PY) benchmarks/bench.py

@@ -1,12 +1,13 @@
 """Measure the course's speed and accuracy; write ``benchmarks/RESULTS.md``, its chart and its data.
 
-``make bench`` runs every part (about 10 minutes on 2 CPU cores, most of it the full-mode
-notebooks)::
+``make bench`` runs every part (about 25 minutes on 2 CPU cores, most of it the full-mode
+notebooks and the three grading runs)::
 
     python benchmarks/bench.py                       # everything, on the best device
     python benchmarks/bench.py --only throughput     # just the data-path comparison
     python benchmarks/bench.py --notebooks quick     # notebook wall times, quick mode only
     python benchmarks/bench.py --only notebooks --nb 07 --nb 08 --notebooks full
+    python benchmarks/bench.py --only grading --grade-repeats 1   # one grading run of 30 submissions
     python benchmarks/bench.py --out /tmp/gpu.md --append   # add a section to an existing file
     python benchmarks/bench.py --from-json benchmarks/RESULTS.json  # render again, measure nothing
 
@@ -19,6 +20,8 @@ The parts (``python -m benchmarks`` is the same command line):
    in quick mode and in full mode, through the runner of ``make execute``.
 3. **accuracy**: the validation accuracy per epoch of notebook 07's default run, and its final test
    accuracy (measured once), read from its full-mode run (its ``history`` dictionary, read from the kernel).
+4. **grading** (:mod:`benchmarks.grading`): ``python -m course_utils.grade`` on 30 synthetic
+   submissions (:mod:`benchmarks.submissions`), timed, its rows compared with the expected ones.
 
 The results go to ``RESULTS.json`` beside ``--out``; :mod:`benchmarks.report` renders the
 Markdown and the chart from them. The device is ``course_utils.env.pick_device()``: on CUDA the
@@ -41,7 +44,7 @@ from benchmarks.throughput import METHODS, measure_throughput, progress_bars_off
 __all__ = ["DEFAULT_OUT", "main", "parse_args"]
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
-PARTS = ("throughput", "notebooks", "accuracy")
+PARTS = ("throughput", "notebooks", "accuracy", "grading")
 MODES = {"both": ["quick", "full"], "quick": ["quick"], "full": ["full"], "none": []}
 
 
@@ -53,7 +56,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
-    add("--only", action="append", choices=list(PARTS), help="run only this part (repeatable); default: all three")
+    add("--only", action="append", choices=list(PARTS), help="run only this part (repeatable); default: all four")
     add("--repeats", type=int, default=5, help="interleaved repeats of the throughput part (5)")
     add("--batches", type=int, default=300, help="batches of 64 per throughput repeat; 0 = one full epoch (938) (300)")
     add("--notebooks", choices=list(MODES), default="both", help="which modes to time the notebooks in (both)")
@@ -65,14 +68,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="only notebooks whose file name contains PATTERN (repeatable), e.g. --nb 07",
     )
     add("--cell-timeout", type=int, default=1200, help="seconds one notebook cell may take (1200)")
+    add("--grade-submissions", type=int, default=30, help="synthetic submissions the grading part grades (30)")
+    add("--grade-repeats", type=int, default=3, help="grading runs, for a median (3)")
     add("--out", type=Path, default=DEFAULT_OUT, help="the Markdown file (benchmarks/RESULTS.md)")
     add("--append", action="store_true", help="append a section to --out (e.g. a GPU run) instead of overwriting it")
     add("--note", default="", help="a sentence to print under the heading, e.g. the machine's state")
     add("--json", type=Path, help="also write the results to this JSON file (they always go beside --out)")
     add("--from-json", type=Path, metavar="RESULTS", help="measure nothing: render --out from a results file")
     args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    if min(args.repeats, args.grade_submissions, args.grade_repeats) < 1:
+        parser.error("--repeats, --grade-submissions and --grade-repeats must be at least 1")
     return args
 
 
@@ -82,7 +87,7 @@ def say(text: str) -> None:
 
 def run_throughput(args: argparse.Namespace, device) -> dict:
     """Part 1, with its progress printed."""
-    say(f"[1/3] throughput: {args.repeats} interleaved repeats of {args.batches or 'all'} batches per path")
+    say(f"[1/4] throughput: {args.repeats} interleaved repeats of {args.batches or 'all'} batches per path")
     throughput = measure_throughput(device, args.repeats, args.batches, log=say)
     for m in METHODS:
         print(f"  median {m:10} {throughput['median'][m]:9,.0f} img/s")
@@ -96,7 +101,7 @@ def run_notebooks(args: argparse.Namespace, modes: Sequence[str]) -> list[dict]:
     from benchmarks import notebook_runs
 
     paths = notebook_runs.teaching_notebooks(args.nb)
-    say(f"[2/3] notebooks: {len(paths)} notebooks, {' then '.join(modes)} mode")
+    say(f"[2/4] notebooks: {len(paths)} notebooks, {' then '.join(modes)} mode")
     results = []
     for mode in modes:
         for path in paths:
@@ -118,9 +123,19 @@ def run_accuracy(args: argparse.Namespace, notebooks: list[dict]) -> tuple[dict 
     seven = notebook_runs.teaching_notebooks(["07_"])
     if not seven:
         return None, "notebooks/07_*.ipynb does not exist"
-    say("[3/3] accuracy: running notebook 07 in full mode")
+    say("[3/4] accuracy: running notebook 07 in full mode")
     accuracy = notebook_runs.run(seven[0], quick=False, timeout=args.cell_timeout)
     return accuracy, "" if accuracy["status"] == "ok" else f"{seven[0].name} {accuracy['status']}"
+
+
+def run_grading(args: argparse.Namespace) -> dict:
+    """Part 4: the grader on a class of synthetic submissions, with its progress printed."""
+    from benchmarks.grading import measure_grading
+
+    say(f"[4/4] grading: {args.grade_submissions} synthetic submissions, {args.grade_repeats} runs")
+    result = measure_grading(args.grade_submissions, args.grade_repeats, log=say)
+    say(f"  median {result['median_s']:.1f} s")
+    return result
 
 
 def command_line(argv: Sequence[str] | None) -> str:
@@ -148,6 +163,7 @@ def measure(args: argparse.Namespace, argv: Sequence[str] | None) -> dict:
     modes = MODES[args.notebooks] if "notebooks" in parts else []
     notebooks = run_notebooks(args, modes) if modes else []
     accuracy, reason = run_accuracy(args, notebooks) if "accuracy" in parts else (None, "")
+    grading = run_grading(args) if "grading" in parts else None
     if accuracy is not None and accuracy.get("epoch_accuracy"):
         metric = accuracy.get("epoch_accuracy_key") or "test accuracy"
         print(f"07 {metric} per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracy["epoch_accuracy"]))
@@ -164,6 +180,7 @@ def measure(args: argparse.Namespace, argv: Sequence[str] | None) -> dict:
         "notebooks": notebooks,
         "accuracy": accuracy,
         "accuracy_reason": reason,
+        "grading": grading,
     }
 
 

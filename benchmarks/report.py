@@ -6,7 +6,7 @@ renders the report again without measuring. Its keys: ``machine`` (:func:`machin
 ``command``, ``total_seconds``, ``note``, ``modes`` (the notebook modes run), ``throughput``
 (:func:`throughput.summarise_throughput`, or None), ``notebooks`` (one
 :func:`notebook_runs.notebook_result` per run), ``accuracy`` (notebook 07's full-mode run, or
-None) and ``accuracy_reason`` (why it is missing).
+None), ``accuracy_reason`` (why it is missing) and ``grading`` (:func:`grading.measure_grading`, or None).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ TARGETS = {
     "loader_vs_quickstart": 1.7,
     "quick_total_s": 120.0,
     "full_total_s": 600.0,
-    "training_s": 300.0,  # notebook 08's final run, full mode: 93% in at most 5 minutes of training
+    # notebook 08's final run, full mode: 93% in at most 12 minutes of training (12 epochs: SEARCH.md, search 4)
+    "training_s": 720.0,
 }
 #: Where a CUDA card changes a target: the whole full-mode course within 90 s (issue 8, on an H200-class card).
 CUDA_TARGETS = {"full_total_s": 90.0}
@@ -274,6 +275,10 @@ def render_markdown(results: dict, chart: Path | None, out: Path, heading_level:
         parts += ["", sub(notebooks_markdown(results["notebooks"], results["modes"], device_type))]
     if results.get("accuracy") is not None or results.get("accuracy_reason"):
         parts += ["", sub(accuracy_markdown(results.get("accuracy"), results.get("accuracy_reason", "")))]
+    if results.get("grading"):
+        from benchmarks.grading import grading_markdown  # here: grading imports this module's helpers
+
+        parts += ["", sub(grading_markdown(results["grading"]))]
     return "\n".join(parts) + "\n"
 
 

@@ -63,8 +63,8 @@ def train(dataloader, model, loss_fn, optimizer):
     device = next(model.parameters()).device  # the batches go where the weights are
     model.train()  # training mode: dropout and batch norm (if any) behave as in training
     losses = []
-    progress = tqdm(dataloader, desc="train")
-    for X, y in progress:
+    bar = tqdm(dataloader, desc="train")  # the progress bar
+    for X, y in bar:
         X, y = X.to(device), y.to(device)
         # step 1: zero the gradients (they accumulate by default)
         optimizer.zero_grad()
@@ -78,7 +78,7 @@ def train(dataloader, model, loss_fn, optimizer):
         optimizer.step()
         losses.append(loss.item())  # a plain float: keeps no graph alive
         recent = losses[-50:]
-        progress.set_postfix(loss=f"{sum(recent) / len(recent):.4f}")
+        bar.set_postfix(loss=f"{sum(recent) / len(recent):.4f}")
     return losses
 
 

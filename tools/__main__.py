@@ -15,6 +15,7 @@ __all__ = ["COMMANDS", "main", "usage"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "write course_utils/reference.py from the notebooks' cells tagged 'export'"),
     "exercises": ("exercises", "regenerate notebooks/exercises/ from the teaching notebooks"),
+    "assignments": ("assignments", "write the nbgrader course folder's source/ (nbgrader/) from the exercises"),
     "navigation": ("navigation", "prev | contents | next cells and the README's contents table"),
     "launch": ("launch", "the README's launch table (Colab, Binder, GitHub links)"),
     "colab": ("colab_cell", "add or refresh the Colab install cell in every notebook"),

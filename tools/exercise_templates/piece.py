@@ -87,11 +87,13 @@ if result.passed:
     if isinstance(reported, (tuple, list)) and len(reported) == 2:  # the course's test: (avg_loss, accuracy)
         avg_loss, accuracy = reported
         print(f"after one epoch of training: average loss {avg_loss:.4f}, accuracy {accuracy:.4f} "
-              f"(guessing gives 0.1)")
+              f"(guessing gives 0.1, that is 10%)")
     elif isinstance(reported, (int, float)):  # the accuracy alone
-        print(f"after one epoch of training, your test returned {reported:.4f} (guessing gives an accuracy of 0.1)")
+        print(f"after one epoch of training, your test returned {reported:.4f} "
+              "(guessing gives an accuracy of 0.1, that is 10%)")
     else:  # your test printed its numbers
-        print("after one epoch of training: your test's numbers are printed above (guessing gives an accuracy of 0.1)")
+        print("after one epoch of training: your test's numbers are printed above "
+              "(guessing gives an accuracy of 0.1, that is 10%)")
 else:
     print("make the check above say correct first")
 

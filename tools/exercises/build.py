@@ -15,7 +15,7 @@ from tools.exercises.templates import section, with_level
 from tools.exercises.text import HOW_TO_CHECK, PROGRESS, ask_for_help, level_nav, next_text, spec, stuck, what_to_do
 from tools.notebooks import NB_DIR
 
-__all__ = ["META_KEY", "build", "setup_cell"]
+__all__ = ["KERNELSPEC", "META_KEY", "build", "setup_cell", "setup_code"]
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 #: the notebook metadata key that marks a notebook as written by this generator
@@ -66,8 +66,17 @@ def setup_cell(template: str, sources: list[Source], code: list[str]) -> str:
     ``pyproject.toml`` (``notebooks/exercises/*``: an import for code still to write, a name a blank
     leaves undefined or unused), so the learner's cells carry no ruff comments.
     """
-    text = section(template, "setup")
-    tree = parse(text, f"tools/exercise_templates/{template}.py, section setup")
+    return setup_code(section(template, "setup"), f"tools/exercise_templates/{template}.py, section setup",
+                      sources, code)
+
+
+def setup_code(text: str, where: str, sources: list[Source], code: list[str]) -> str:
+    """A set-up cell's ``text`` (from ``where``), its plain imports cut down to those ``code`` uses.
+
+    The candidates are its own imports, then those of the teaching notebooks (``sources``); the
+    ``course_utils`` lines stay as they are (:func:`setup_cell`).
+    """
+    tree = parse(text, where)
     chosen = _choose(import_lines(tree) + [line for s in sources for line in s.imports], code)
     cut = {i for node in plain_imports(tree) for i in range(node.lineno - 1, node.end_lineno)}
     at = min(cut, default=0)  # the chosen imports go where the template's first plain import was

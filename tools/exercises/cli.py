@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -12,7 +13,7 @@ from tools.exercises.build import META_KEY, build
 from tools.exercises.markers import ExerciseError
 from tools.notebooks import NB_DIR
 
-__all__ = ["OUT", "main", "stale", "text_of", "write"]
+__all__ = ["OUT", "check_or_write", "generator_parser", "main", "stale", "text_of", "write"]
 
 OUT = NB_DIR / "exercises"
 
@@ -57,26 +58,44 @@ def stale(books: dict[str, nbformat.NotebookNode], out_dir: Path = OUT) -> list[
             if not (out_dir / name).is_file() or (out_dir / name).read_text() != text_of(nb)]
 
 
+def generator_parser(prog: str, description: str, out: Path, out_help: str) -> argparse.ArgumentParser:
+    """The options of a command that writes notebooks made from the teaching ones: --notebooks, --out, --check."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--notebooks", default=str(NB_DIR), help="the teaching notebooks (default: notebooks/)")
+    parser.add_argument("--out", default=str(out), help=out_help)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are stale")
+    return parser
+
+
+def check_or_write(check: bool, what: str, where: str, target: str, stale_names: Callable[[], list[str]],
+                   write_all: Callable[[], list[Path]]) -> int:
+    """Compare (``check``) or write the generated notebooks, say so, and return the exit status.
+
+    ``what`` counts them (``10 exercise notebooks``), ``where`` is their folder, ``target`` the make
+    target that regenerates them; ``stale_names`` and ``write_all`` compare and write.
+    """
+    if check:
+        old = stale_names()
+        if old:
+            print(f"stale: {', '.join(old)}: run `make {target}`", file=sys.stderr)
+            return 1
+        print(f"{what} up to date in {where}")
+        return 0
+    changed = write_all()
+    print(f"{what} in {where} ({len(changed)} written or removed)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m tools exercises [--check] [--notebooks DIR] [--out DIR]``; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m tools exercises",
-                                     description="Generate notebooks/exercises/ from the teaching notebooks.")
-    parser.add_argument("--notebooks", default=str(NB_DIR), help="the teaching notebooks (default: notebooks/)")
-    parser.add_argument("--out", default=str(OUT), help="where to write (default: notebooks/exercises/)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are stale")
+    parser = generator_parser("python -m tools exercises", "Generate notebooks/exercises/ from the teaching notebooks.",
+                              OUT, "where to write (default: notebooks/exercises/)")
     args = parser.parse_args(argv)
     try:
         books = build(Path(args.notebooks))
     except ExerciseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.check:
-        old = stale(books, Path(args.out))
-        if old:
-            print(f"stale: {', '.join(old)}: run `make exercises`", file=sys.stderr)
-            return 1
-        print(f"{len(books)} exercise notebooks up to date in {args.out}")
-        return 0
-    changed = write(books, Path(args.out))
-    print(f"{len(books)} exercise notebooks in {args.out} ({len(changed)} written or removed)")
-    return 0
+    out = Path(args.out)
+    return check_or_write(args.check, f"{len(books)} exercise notebooks", args.out, "exercises",
+                          lambda: stale(books, out), lambda: write(books, out))

@@ -73,7 +73,7 @@ PIECES: tuple[Piece, ...] = (
             "transform (so no padding in the first convolution), and returns a tensor shaped (N, 10), one row "
             "of scores per image, that still carries gradients (no `torch.no_grad()`, `.detach()` or "
             "`.item()` in forward).",
-            "It computes LeNet as taught in {nb}, " + _VARIANT + ". That is " + _LENET + ". Every layer it "
+            "It computes " + _VARIANT + ". That is " + _LENET + ". Every layer it "
             "creates is used in forward (biases are optional). The check runs LeNet's forward with your "
             "weights and compares the results.",
             "The scores are raw logits: no ReLU, softmax or log-softmax after the last layer "

@@ -13,21 +13,25 @@ from pathlib import Path
 
 from tools.exercises.markers import ExerciseError
 
-__all__ = ["TEMPLATES", "blank_lines", "section", "sections", "with_level"]
+__all__ = ["TEMPLATES", "blank_lines", "read_sections", "section", "sections", "with_level"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "exercise_templates"
 _SECTION = re.compile(r"^# %% (\S+)[^\n]*$", re.M)
 _LEVEL = re.compile(r"\blevel=1\b")
 
 
+def read_sections(path: Path) -> dict[str, str]:
+    """The sections of the template file at ``path`` by name, without blank lines at their ends."""
+    if not path.is_file():
+        raise ExerciseError(f"no template {path}: the generated notebooks' code cells are read from it")
+    parts = _SECTION.split(path.read_text())
+    return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2])}
+
+
 @cache
 def sections(template: str) -> dict[str, str]:
     """The sections of ``exercise_templates/<template>.py`` by name, without blank lines at their ends."""
-    path = TEMPLATES / f"{template}.py"
-    if not path.is_file():
-        raise ExerciseError(f"no template {path}: the exercises' code cells are read from it")
-    parts = _SECTION.split(path.read_text())
-    return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2])}
+    return read_sections(TEMPLATES / f"{template}.py")
 
 
 def section(template: str, name: str) -> str:
