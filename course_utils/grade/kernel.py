@@ -128,33 +128,56 @@ def _grader_cell(client: NotebookClient, index: int) -> str:
     return ""
 
 
+#: kernel starts tried before a row says the kernel failed: two kernels started side by side can race for the
+#: same free TCP port, and the loser dies before it replies (``Kernel died before replying to kernel_info``)
+KERNEL_STARTS = 3
+
+
 def _execute(nb: nbformat.NotebookNode, numbers: list[int], work: Path, env: dict[str, str], timeout: int,
              ran: Ran) -> None:
+    """Run ``nb`` in a fresh kernel (started again if it dies before any cell ran): see :func:`_execute_once`."""
+    for _ in range(KERNEL_STARTS):
+        if _execute_once(nb, numbers, work, env, timeout, ran):
+            return
+        ran.problems.clear()
+        ran.stopped = ""
+    ran.problems.append(f"the kernel failed to start {KERNEL_STARTS} times: none of the cells ran")
+    ran.stopped = KERNEL_DIED
+
+
+def _execute_once(nb: nbformat.NotebookNode, numbers: list[int], work: Path, env: dict[str, str], timeout: int,
+                  ran: Ran) -> bool:
     """Run ``nb`` in a fresh kernel: its first cell is the set-up, its last the probe; note in ``ran`` what went wrong.
 
-    ``numbers`` gives the number in the submitted notebook of each cell between them.
+    ``numbers`` gives the number in the submitted notebook of each cell between them. Returns False when the
+    kernel did not start (nothing ran, nothing is noted), True otherwise.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
     client = NotebookClient(nb, kernel_name="python3", allow_errors=False, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(work)}})
+    started = False
     try:
         with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):  # its chatter
+            started = True
             failed = _grader_cell(client, 0)
             if failed:
                 ran.problems.append(f"the grader's set-up failed in the kernel ({failed}): none of the learner's "
                                     "cells ran")
                 ran.stopped = ERROR
-                return
+                return True
             if _learner_cells(client, numbers, timeout, ran) and not _grader_cell(client, len(nb.cells) - 1):
                 ran.findings = capture.read(nb.cells[-1].get("outputs", []))
     except DeadKernelError:
         ran.problems.append("the kernel died (a crash, or exit()): the cells after it did not run")
         ran.stopped = KERNEL_DIED
     except Exception as exc:  # a kernel that does not start, a lost connection: say so in the row
+        if not started:
+            return False
         ran.problems.append(f"the kernel failed: {type(exc).__name__}: {_first_line(str(exc))}")
         ran.stopped = KERNEL_DIED
+    return True
 
 
 def run(nb: nbformat.NotebookNode, raw: bytes, file_name: str, chosen: Plan, *, timeout: int, data: Path) -> Ran:

@@ -18,8 +18,10 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 SUBMIT = (
     "## Before you submit\nRun *Kernel \u2192 Restart Kernel and Run All Cells*: the grader runs your "
     "notebook from the top in a fresh kernel, as this does, so code that only ran in an old kernel does not "
-    "count. nbgrader's *Validate* button does the same and says which checks fail. Leave the check cells as "
-    "they are: the grader runs its own copy of them."
+    "count. *Run All* stops at the first cell that raises (a piece not written yet, or a check that is not "
+    "*correct*); the grader does not stop there, it runs and scores every check. To see every check at once, use "
+    "nbgrader's *Validate* button, which runs the notebook as the grader does and says which checks fail, or run "
+    "each check cell on its own. Leave the check cells as they are: the grader runs its own copy of them."
 )
 
 
