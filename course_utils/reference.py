@@ -53,7 +53,7 @@ class Net(nn.Module):
         return output
 
 
-# from notebooks/05_training_loop.ipynb, cell 26 (id a5f372af)
+# from notebooks/05_training_loop.ipynb, cell 28 (id a5f372af)
 def train(dataloader, model, loss_fn, optimizer):
     """Train `model` for one pass over `dataloader` (one epoch); return the per-batch losses.
 
@@ -105,7 +105,7 @@ def test(dataloader, model, loss_fn):
     return test_loss, correct
 
 
-# from notebooks/06_test_loop_and_metrics.ipynb, cell 38 (id 741ca8a5)
+# from notebooks/06_test_loop_and_metrics.ipynb, cell 42 (id 741ca8a5)
 def predict(model, dataloader):
     """Return (preds, labels): the predicted and the true class of every image, on the CPU."""
     device = next(model.parameters()).device

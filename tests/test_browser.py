@@ -36,11 +36,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import in_ci, launch_chromium, require_chromium
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 NOTEBOOK_00 = "notebooks/00_start_here.ipynb"
 NOTEBOOK_02 = "notebooks/02_layers.ipynb"
@@ -49,16 +49,6 @@ NOTEBOOK_02 = "notebooks/02_layers.ipynb"
 EXPLORER_CLASS = "course-feature-map-explorer"
 LAYER_DESCRIPTION = "layer"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # we may run as root (CI does)
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",  # the machine's network is closed: no update or sync calls
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 SERVER_START_S = 90
 RUN_ALL_S = 240  # the whole notebook, quick mode, on a loaded 2-core machine
 REDRAW_S = 60
@@ -74,17 +64,6 @@ LAB_SETTINGS = {
     "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def _missing(reason: str) -> None:
-    """Skip with the reason, or fail in CI, where the browser must be there."""
-    if _in_ci():
-        pytest.fail(f"CI=true and {reason}: .ci/run must install it", pytrace=False)
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -245,12 +224,7 @@ JS_SHOWN_ERRORS = f"""() => Array.from(document.querySelectorAll('{STDERR_SELECT
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _missing("the playwright package is missing (pip install -r requirements.txt)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("lab")
     # a copy of the notebooks: the committed files (full-mode outputs) stay untouched, and no
     # .ipynb_checkpoints appear in the repository
@@ -262,12 +236,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -357,4 +327,4 @@ def test_chromium_policy_is_documented():
     """The CI script installs the browser these tests need (so CI cannot skip them silently)."""
     ci = (ROOT / ".ci" / "run").read_text()
     assert "apt-get install" in ci and "chromium" in ci
-    assert shutil.which("chromium") or not _in_ci(), "CI=true but chromium is not on PATH"
+    assert shutil.which("chromium") or not in_ci(), "CI=true but chromium is not on PATH"

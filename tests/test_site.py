@@ -9,6 +9,7 @@ network, and every local file a page loads exists.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import sys
@@ -17,13 +18,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markupsafe import Markup
 
-from tools import assets, colab_cell, launch, preprocessors, slide_metadata
+from tools import assets, colab_cell, launch, preprocessors, site_outline, slide_metadata
 from tools import site as build_site
 from tools import slides as build_slides
 from tools.notebooks import ROOT, teaching_notebooks, title
 
 NOTEBOOKS = teaching_notebooks()
+EXERCISES = build_site.exercise_notebooks()
 REMOTE = re.compile(r"^(https?:)?//", re.I)
 
 WIDGET_VIEW_KEY = "application/vnd.jupyter.widget-view+json"
@@ -38,6 +41,12 @@ class Tags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    @classmethod
+    def of(cls, text: str) -> list[tuple[str, dict[str, str]]]:
+        parser = cls()
+        parser.feed(text)
+        return parser.tags
 
 
 def parse(path: Path) -> list[tuple[str, dict[str, str]]]:
@@ -125,10 +134,114 @@ def test_pages_link_previous_next_contents_and_source(site):
 
 
 def test_site_works_offline(site):
-    pages = sorted(site.glob("*.html"))
-    assert len(pages) == len(NOTEBOOKS) + 1
+    pages = sorted(site.glob("*.html")) + sorted(site.glob(f"{build_site.EXERCISE_FOLDER}/*.html"))
+    assert len(pages) == len(NOTEBOOKS) + len(EXERCISES) + 2  # and index.html, search.html
     for page in pages:
         assert_offline(page)
+    for name in ("course.css", "course.js", "search-index.js"):
+        assert (site / "_static" / name).is_file(), f"_static/{name} is missing"
+
+
+def test_exercises_have_pages_with_instructions_and_no_outputs(site):
+    index = parse(site / "index.html")
+    listed = [a["href"] for tag, a in index if tag == "a" and "course-exercise" in a.get("class", "")]
+    assert listed == [f"exercises/{p.stem}.html" for p in EXERCISES]
+    for path in EXERCISES:
+        page = site / "exercises" / f"{path.stem}.html"
+        text = page.read_text(encoding="utf-8")
+        nb = nbformat.read(path, as_version=4)
+        assert 'class="jp-OutputArea-output' not in text.split("<body", 1)[1], f"{page.name} shows outputs"
+        first_code = next(c.source for c in nb.cells if c.cell_type == "code")
+        assert first_code.splitlines()[0].split()[-1] in text, f"{page.name} lacks its starter code"
+        assert "What to do" in text or "Your turn" in text, f"{page.name} lacks its instructions"
+        tags = parse(page)
+        sources = [a["href"] for tag, a in tags if tag == "a" and "course-source-link" in a.get("class", "")]
+        assert sources and all((page.parent / h).resolve() == path.resolve() for h in sources)
+
+
+def test_every_link_of_the_site_leads_somewhere(site):
+    """Relative links (pages, sections, sources) exist; links to exercises go to their pages, not GitHub."""
+    pages = sorted(site.glob("*.html")) + sorted(site.glob("exercises/*.html"))
+    ids = {p.resolve(): {a["id"] for _, a in parse(p) if "id" in a} for p in pages}
+    for page in pages:
+        for tag, attrs in parse(page):
+            href = attrs.get("href", "")
+            if tag != "a" or not href or href.startswith(("mailto:", "javascript:")):
+                continue
+            if REMOTE.match(href):
+                on_github = re.search(r"github\.com/.+/notebooks/exercises/[\w.-]+\.ipynb", href)
+                assert not on_github or href.endswith(f"/{page.stem}.ipynb"), (
+                    f"{page.name} links to an exercise on GitHub, not to its page: {href}"
+                )
+                continue
+            target, _, anchor = href.partition("#")
+            local = (page.parent / target).resolve() if target else page.resolve()
+            assert local.exists(), f"{page.name} links to {href}, which does not exist"
+            if anchor and local in ids:
+                assert anchor in ids[local], f"{page.name} links to {href}: no id {anchor!r} there"
+
+
+def test_headings_are_in_order_with_unique_ids(site):
+    pages = [site / f"{p.stem}.html" for p in NOTEBOOKS] + [site / "exercises" / f"{p.stem}.html" for p in EXERCISES]
+    for page in pages:
+        tags = parse(page)
+        levels = [int(t[1]) for t, _ in tags if re.fullmatch(r"h[1-6]", t)]
+        assert levels[0] == 1 and levels.count(1) == 1, f"{page.name}: headings {levels}"
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), f"{page.name}: headings skip a level: {levels}"
+        ids = [a["id"] for _, a in tags if "id" in a]
+        assert len(ids) == len(set(ids)), f"{page.name}: repeated ids {sorted({i for i in ids if ids.count(i) > 1})}"
+        assert sum(1 for t, _ in tags if t == "main") == 1, f"{page.name}: not one <main>"
+
+
+def test_fix_headings_levels_and_ids():
+    page = (
+        '<h2 id="T">T<a class="anchor-link" href="#T">¶</a></h2><h4 id="A">A</h4><h1 id="A">A<a class="anchor-link" '
+        'href="#A">¶</a></h1><h3 id="A-2">x</h3>'
+    )
+    fixed, headings = site_outline.fix_headings(page)
+    assert [(h.level, h.id) for h in headings] == [(1, "T"), (2, "A"), (2, "A-2"), (3, "A-2-2")]
+    assert '<h2 id="A-2">A<a class="anchor-link" href="#A-2">¶</a></h2>' in fixed
+    assert site_outline.toc(headings) == [
+        {"id": "A", "html": "A", "children": []},
+        {"id": "A-2", "html": "A", "children": [{"id": "A-2-2", "html": "x", "children": []}]},
+    ]
+
+
+def search_records(site) -> list[dict]:
+    text = (site / "_static" / "search-index.js").read_text(encoding="utf-8")
+    return json.loads(re.search(r"window\.COURSE_SEARCH = (\{.*\});", text, re.S).group(1))["docs"]
+
+
+def test_search_index_holds_every_page_prose_and_code(site):
+    records = search_records(site)
+    assert [r["id"] for r in records] == list(range(len(records)))
+    pages = {r["href"].split("#")[0] for r in records}
+    assert pages == {f"{p.stem}.html" for p in NOTEBOOKS} | {f"exercises/{p.stem}.html" for p in EXERCISES}
+    training = [r for r in records if r["href"].startswith("05_training_loop.html")]
+    assert any("zero_grad" in r["code"] for r in training), "05's code is not indexed"
+    assert any("zero_grad" in r["prose"] for r in training), "05's prose is not indexed"
+    assert all(r["section"] for r in records if "#" in r["href"])
+    assert not any("<!--NAVIGATION-->" in r["prose"] for r in records)
+
+
+def test_sidebar_lists_pages_and_teachers_pages(tmp_path):
+    teachers = [{"href": "teachers/part_1.html", "title": "Lesson plan, part 1"}]
+    nb = NOTEBOOKS[:2]
+    build_site.build(tmp_path, nb, exercises=EXERCISES[:1], teacher_pages=teachers)
+    page = (tmp_path / f"{nb[1].stem}.html").read_text(encoding="utf-8")
+    for href in [f"{nb[0].stem}.html", f"exercises/{EXERCISES[0].stem}.html", "teachers/part_1.html"]:
+        assert f'href="{href}"' in page, f"the sidebar lacks {href}"
+    assert "For teachers" in page and f'href="{nb[1].stem}.html" aria-current="page"' in page
+    exercise = (tmp_path / "exercises" / f"{EXERCISES[0].stem}.html").read_text(encoding="utf-8")
+    assert 'href="../teachers/part_1.html"' in exercise and 'href="../_static/course.css"' in exercise
+    # a teacher's page: the same chrome around a title and a body
+    site_nav = build_site.site_map(build_site.out_pages(nb, EXERCISES[:1]), teachers)
+    html = build_site.render_site_page(
+        "page.html.j2", "teachers/part_1.html", site_nav, title="Lesson plan, part 1", body=Markup("<h1>Plan</h1>")
+    )
+    tags = [t for t, _ in Tags.of(html)]
+    assert tags.count("main") == 1 and tags.count("h1") == 1
+    assert 'href="../index.html"' in html and 'aria-current="page"' in html and "_static/course.js" in html
 
 
 def test_site_leaves_out_navigation_and_colab_cells(site):

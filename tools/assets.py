@@ -1,10 +1,10 @@
-"""What the site and the slides put next to their pages: MathJax, reveal.js, and pages from templates.
+"""What the site and the slides put next to their pages: MathJax, reveal.js, MiniSearch, pages from templates.
 
-MathJax and reveal.js are npm packages pinned in ``package.json`` (``npm ci`` puts them in
-``node_modules/``); the builds copy them next to the pages so that the pages work offline, opened
-from disk. Pages that are not notebooks (the contents of the site and of the slides) are rendered
-from the Jinja templates in ``tools/templates/pages/``; the notebooks themselves go through the
-nbconvert templates ``tools/templates/course_html`` and ``course_slides``.
+MathJax, reveal.js and MiniSearch (the site's search) are npm packages pinned in ``package.json``
+(``npm ci`` puts them in ``node_modules/``); the builds copy them next to the pages so that the
+pages work offline, opened from disk. Pages that are not notebooks (the contents of the site and
+of the slides) are rendered from the Jinja templates in ``tools/templates/pages/``; the notebooks
+themselves go through the nbconvert templates ``tools/templates/course_html`` and ``course_slides``.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from tools.notebooks import ROOT
 
 __all__ = [
     "MATHJAX_FILE",
+    "MINISEARCH_FILE",
     "NODE_MODULES",
     "REVEAL",
     "TEMPLATES",
     "RevealMissing",
     "copy_mathjax",
+    "copy_minisearch",
     "copy_reveal",
     "parse_build_args",
     "render_page",
@@ -35,6 +37,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NODE_MODULES = ROOT / "node_modules"
 MATHJAX_FILE = NODE_MODULES / "mathjax" / "es5" / "tex-svg-full.js"
 REVEAL = NODE_MODULES / "reveal.js"
+MINISEARCH_FILE = NODE_MODULES / "minisearch" / "dist" / "umd" / "index.js"
 
 
 class RevealMissing(RuntimeError):
@@ -49,6 +52,20 @@ def copy_mathjax(out: Path, folder: str) -> str | None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(MATHJAX_FILE, dest)
     shutil.copy2(NODE_MODULES / "mathjax" / "LICENSE", dest.parent / "LICENSE")
+    return dest.relative_to(out).as_posix()
+
+
+def copy_minisearch(out: Path, folder: str) -> str | None:
+    """Copy MiniSearch (the site's search) to ``out/folder/minisearch.js``; its path relative to ``out``.
+
+    None without ``npm ci``: the site then builds, and its search box says that the search is missing.
+    """
+    if not MINISEARCH_FILE.exists():
+        return None
+    dest = out / folder / "minisearch.js"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(MINISEARCH_FILE, dest)
+    shutil.copy2(NODE_MODULES / "minisearch" / "LICENSE.txt", dest.parent / "minisearch.LICENSE.txt")
     return dest.relative_to(out).as_posix()
 
 

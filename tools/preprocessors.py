@@ -149,8 +149,10 @@ class StaticWidgets(Preprocessor):
 def rewrite_links(text: str, pages: dict[str, str]) -> str:
     """``[..](03_x.ipynb#a)`` -> ``[..](03_x.html#a)`` for notebooks on the site; README -> index.
 
-    A notebook that is not on the site (an exercise, say) links to its page on GitHub instead,
-    so that no link of the site points at a file the site lacks.
+    ``pages`` maps a notebook's file name to its page (the site's include the exercises, as
+    ``exercises/x.html``, relative to the page being rendered). A notebook that is not in ``pages``
+    (an exercise, on the slides) links to its page on GitHub instead, so that no link points at a
+    file the build lacks.
     """
 
     def repl(match: re.Match) -> str:

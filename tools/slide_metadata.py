@@ -11,16 +11,19 @@ nbconvert's slides read). The rules, in order:
    loop, the test loop) or ``slides-core`` (07's training run), so pressing right never skips it;
 5. a markdown cell opening with ``###`` (or deeper) starts a ``subslide`` (a step inside the section);
 6. a cell that would overflow the current (sub)slide starts a new ``subslide``: a slide holds about
-   ``BUDGET`` lines of text or code, a figure counts ``FIGURE_LINES`` and a text output ``TEXT_LINES``;
+   ``BUDGET`` lines of code, and a cell counts what the slide shows of it (:func:`cell_lines`: the
+   projected prose of :func:`tools.lecture.screen_source`, the code, its outputs);
 7. otherwise the cell joins the current (sub)slide: prose shows at once (``-``) while the first code
    cell and everything after it appear one click at a time (``fragment``), so the presenter explains
-   before the code appears and runs.
+   before the code appears and runs. A predict-then-run question (tagged ``predict``) is always a
+   fragment (or starts a subslide): it appears before the cell after it, which answers it.
 
 So the ``##`` sections run left to right as the walkthrough's main line, and each section's detail
 (``###`` steps, long code, figures) goes downwards as subslides: a presenter short of time presses
 right to move to the next section and leaves the rest of the column for the learners. The tool
-prints an estimate per notebook at about a minute per slide or subslide and a quarter of a minute
-per fragment, and flags a part that would take over 45 minutes in full.
+prints an estimate per notebook (:func:`tools.lecture.columns`: about a minute per slide or subslide,
+a quarter of a minute per fragment, a minute and a half per question), the core path apart from the
+optional slides, and flags a part whose core walkthrough would take over 45 minutes.
 
 The rules read only cell sources, tags and which kinds of output a cell has (never the text of an
 output), so a quick-mode and a full-mode run give the same slides, and re-running changes nothing.
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import lecture
 from tools.notebooks import read, teaching_notebooks, write
 
 __all__ = [
@@ -60,11 +64,24 @@ SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 MANUAL_TAG = "slides-manual"
 CORE_TAG = "slides-core"
 SKIP_TAGS = {"navigation", "colab"}
-BUDGET = 20  # lines one 960x700 reveal.js slide shows at nbconvert's 19-20 px fonts
-FIGURE_LINES = 14  # a figure output fills most of a slide
-TEXT_LINES = 4  # a text output, whatever its length (the slide scrolls)
-WRAP = 75  # characters of prose per line on a slide
-MINUTES = {"slide": 1.0, "subslide": 1.0, "fragment": 0.25}  # rough pace of a live walkthrough
+# The decks are 1280x720 (tools.slides): a slide holds BUDGET lines of code at the slides' code size
+# (16 px, tools/templates/course_slides). Prose at its larger size counts PROSE_LINE code lines a
+# line, a heading HEADING_LINES. The style caps what one code cell shows, and what is longer scrolls
+# inside its box (as reveal.js does with long code): CODE_LINES of code alone, OUTPUT_CODE_LINES
+# above text outputs, FIGURE_CODE_LINES above a figure; its outputs OUTPUT_LINES (a figure
+# FIGURE_LINES, text TEXT_LINES), and the whole cell CELL_LINES.
+BUDGET = 30
+CODE_WRAP = 120  # characters of code per projected line
+PROSE_LINE = 1.6
+HEADING_LINES = 3
+WRAP = lecture.WRAP  # characters of prose per projected line
+CODE_LINES = 28
+OUTPUT_CODE_LINES = 15
+FIGURE_CODE_LINES = 9
+OUTPUT_LINES = 21
+FIGURE_LINES = 20
+TEXT_LINES = 13
+CELL_LINES = 31
 WALKTHROUGH_MINUTES = 45
 
 
@@ -76,18 +93,48 @@ def heading_level(cell: nbformat.NotebookNode) -> int:
     return len(match.group(1)) if match else 0
 
 
-def cell_lines(cell: nbformat.NotebookNode) -> int:
-    """How many slide lines a cell takes (source plus a fixed amount per kind of output)."""
-    lines = cell.source.strip().splitlines()
+def _prose_lines(text: str) -> int:
+    """Projected lines of markdown prose (headings aside), wrapped at ``WRAP`` characters."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return sum(max(1, math.ceil(len(line) / WRAP)) for line in lines)
+
+
+def _text_lines(text: str, limit: int | None = None) -> int:
+    """Projected lines of code or text output (long lines wrap at ``CODE_WRAP``), at most ``limit``."""
+    lines = sum(max(1, math.ceil(len(line) / CODE_WRAP)) for line in text.rstrip().splitlines())
+    return min(lines, limit) if limit else lines
+
+
+def cell_lines(cell: nbformat.NotebookNode, index: int = 1) -> int:
+    """How many slide lines a cell takes as projected (:func:`tools.lecture.screen_source`).
+
+    A line is one line of code at the decks' code size; prose and headings count more, and a
+    long code cell, text output or figure counts what the slides' style lets it fill (a longer
+    one scrolls inside its own box, as reveal.js does with long code).
+    """
     if cell.cell_type == "markdown":
-        return sum(max(1, math.ceil(len(line) / WRAP)) for line in lines if line.strip())
-    size = len(lines)
-    kinds = {key for out in cell.get("outputs", []) for key in out.get("data", {})}
-    if any(k.startswith("image/") or k == "application/vnd.jupyter.widget-view+json" for k in kinds):
-        size += FIGURE_LINES
-    if any(out.get("output_type") == "stream" for out in cell.get("outputs", [])) or "text/plain" in kinds:
-        size += TEXT_LINES
-    return size
+        text = lecture.screen_source(cell, index)
+        headings = sum(1 for line in text.splitlines() if line.startswith("#"))
+        return math.ceil(_prose_lines(text) * PROSE_LINE) + HEADING_LINES * headings + 1
+    outputs = cell.get("outputs", [])
+    kinds = {key for out in outputs for key in out.get("data", {})}
+    figure = any(k.startswith("image/") or k == "application/vnd.jupyter.widget-view+json" for k in kinds)
+    text = 0  # projected lines of text outputs: streams, plain text, markdown (tables, sentences)
+    for out in outputs:
+        data = out.get("data", {})
+        if out.get("output_type") == "stream":
+            text += _text_lines("".join(out.get("text", "")))
+        elif "text/markdown" in data:
+            text += math.ceil(_prose_lines("".join(data["text/markdown"])) * PROSE_LINE)
+        elif "text/html" in data:
+            text += max(1, len(re.findall(r"<(?:tr|p|li|br)\b", "".join(data["text/html"]))))
+        elif not any(k.startswith("image/") for k in data) and "text/plain" in data:
+            text += _text_lines("".join(data["text/plain"]))
+    cap = CODE_LINES if not outputs else FIGURE_CODE_LINES if figure else OUTPUT_CODE_LINES
+    size = _text_lines(cell.source, cap) + 1
+    boxes = sum(1 for out in outputs if out.get("output_type") != "error")  # each output box has a margin
+    shown = (FIGURE_LINES if figure else 0) + (min(text, TEXT_LINES) + boxes if text else 0)
+    return min(size + min(shown, OUTPUT_LINES), CELL_LINES)
 
 
 def slide_types(cells: list[nbformat.NotebookNode]) -> list[str]:
@@ -97,7 +144,7 @@ def slide_types(cells: list[nbformat.NotebookNode]) -> list[str]:
     revealing = False  # a fragment has started on the current (sub)slide
     for i, cell in enumerate(cells):
         tags = set(cell.metadata.get("tags", []))
-        size = cell_lines(cell)
+        size = cell_lines(cell, i)
         manual = cell.metadata.get("slideshow", {}).get("slide_type")
         level = heading_level(cell)
         if MANUAL_TAG in tags and manual in SLIDE_TYPES:
@@ -110,7 +157,7 @@ def slide_types(cells: list[nbformat.NotebookNode]) -> list[str]:
             kind = "slide"
         elif level >= 3 or used + size > BUDGET:
             kind = "subslide"
-        elif cell.cell_type == "code" or revealing:
+        elif cell.cell_type == "code" or revealing or lecture.is_predict(cell):
             kind = "fragment"
         else:
             kind = "-"
@@ -140,18 +187,22 @@ def has_slide_metadata(nb: nbformat.NotebookNode) -> bool:
 
 
 def summary(nb: nbformat.NotebookNode) -> str:
-    """Counts of slides, subslides and fragments, and the minutes a walkthrough of them takes."""
+    """Counts of slides, subslides, fragments and questions, and the minutes a walkthrough takes.
+
+    The core walkthrough leaves out cells tagged ``optional``; a part whose core takes over
+    ``WALKTHROUGH_MINUTES`` is flagged, and its lesson plan (:mod:`tools.lesson_plans`) says where to
+    split it into sessions.
+    """
     kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
     counts = {k: kinds.count(k) for k in ("slide", "subslide", "fragment")}
-    minutes = sum(MINUTES[k] * n for k, n in counts.items())
-    note = (
-        ""
-        if minutes <= WALKTHROUGH_MINUTES
-        else f"; over {WALKTHROUGH_MINUTES} min in full: skip some subslides live, or tag cells skip"
-    )
+    questions = sum(lecture.is_predict(c) for c in nb.cells)
+    span = lecture.columns(nb.cells)
+    whole, optional = sum(span.minutes.values()), sum(span.optional.values())
+    core = whole - optional
+    note = "" if core <= WALKTHROUGH_MINUTES else f"; core over {WALKTHROUGH_MINUTES} min: the lesson plan splits it"
     return (
         f"{counts['slide']} slides, {counts['subslide']} subslides, {counts['fragment']} fragments, "
-        f"about {minutes:.0f} min{note}"
+        f"{questions} questions; about {core:.0f} min core, {whole:.0f} min with the optional slides{note}"
     )
 
 

@@ -6,7 +6,10 @@ nbconvert's ``reveal`` template, loading reveal.js with plain script tags from a
 of require.js, jQuery and reveal.js from CDNs. The build copies reveal.js (the npm package pinned in
 ``package.json``; ``npm ci`` installs it) to ``_build/slides/reveal.js/`` and points
 ``SlidesExporter.reveal_url_prefix`` at it, so the slides work offline, opened from disk.
-``index.html`` lists the decks (``tools/templates/pages/slides_index.html.j2``). As on the site, a
+Each cell is reshaped for projection by :class:`tools.lecture.LectureSlides`: a main-line slide shows
+its heading, key lines and code, and the notebook's longer prose, with what to say, what to point at
+and the time, goes to the speaker notes. ``index.html`` lists the decks
+(``tools/templates/pages/slides_index.html.j2``). As on the site, a
 cell that JupyterLab folds (``"jupyter": {"source_hidden": true}``) shows its outputs only.
 Keys: space / arrows to move, ``s`` for the speaker view, ``f`` for full screen, ``?`` for help.
 
@@ -27,11 +30,12 @@ from tools.assets import TEMPLATES, RevealMissing, copy_mathjax, copy_reveal, pa
 from tools.notebooks import ROOT, read, teaching_notebooks, title
 from tools.preprocessors import HiddenSource, NotebookLinks, StaticWidgets, has_math
 
-__all__ = ["DEFAULT_OUT", "REVEAL_PREFIX", "build", "exporter", "index_html", "main"]
+__all__ = ["DEFAULT_OUT", "HEIGHT", "REVEAL_PREFIX", "WIDTH", "build", "exporter", "index_html", "main"]
 
 REVEAL_PREFIX = "reveal.js"  # the local copy, relative to the slides
 MATHJAX_FOLDER = "mathjax"
 DEFAULT_OUT = ROOT / "_build" / "slides"
+WIDTH, HEIGHT = 1280, 720  # a projector's 720p: reveal.js scales the deck to any screen
 
 
 def exporter() -> SlidesExporter:
@@ -43,8 +47,12 @@ def exporter() -> SlidesExporter:
         reveal_theme="white",
         reveal_transition="none",  # calm for a lecture hall; fragments still step
         reveal_number="c/t",
-        reveal_scroll=True,
-    )
+        exclude_input_prompt=True,  # no In [n] column on a projector: the code gets the width
+        exclude_output_prompt=True,
+        reveal_scroll=False,  # a slide fits the screen (the browser test checks every one); no scroll bars
+        reveal_width=str(WIDTH),
+        reveal_height=str(HEIGHT),
+    )  # tools.lecture.LectureSlides runs from the template's conf.json, before nbconvert's reveal metadata
     exp.register_preprocessor(HiddenSource(), enabled=True)
     exp.register_preprocessor(StaticWidgets(), enabled=True)
     exp.register_preprocessor(NotebookLinks(), enabled=True)
