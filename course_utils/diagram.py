@@ -21,6 +21,8 @@ from matplotlib.patches import FancyBboxPatch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp
 
+from course_utils.figure_text import record
+
 __all__ = ["Stage", "lenet_stages", "lenet_diagram", "format_shape"]
 
 #: box colours by kind of step (the legend of the diagram)
@@ -29,7 +31,7 @@ KIND_COLOURS = {
     "convolution": "#9ecae1",
     "pooling": "#a1d99b",
     "flatten": "#fdd0a2",
-    "linear": "#fc9272",
+    "linear": "#bcbddc",  # purple: not a red beside pooling's green
     "other": "#eeeeee",
 }
 _LAYER_KINDS = ((nn.Conv2d, "convolution"), (nn.Linear, "linear"), (nn.MaxPool2d, "pooling"), (nn.Flatten, "flatten"))
@@ -121,13 +123,16 @@ def lenet_stages(model: nn.Module | None = None, input_shape: tuple[int, ...] = 
     return stages
 
 
-def lenet_diagram(model: nn.Module | None = None, input_shape: tuple[int, ...] = (1, 32, 32)) -> Figure:
+def lenet_diagram(
+    model: nn.Module | None = None, input_shape: tuple[int, ...] = (1, 32, 32), notice: str | None = None
+) -> Figure:
     """LeNet as a chain of boxes, one per step of ``forward``, and its parameters per layer.
 
     Top: each box names the step and gives its output shape for one image, C × H × W for maps and
     the number of features for vectors, and its parameter count. Bottom: a bar per step with its
     parameters. Everything comes from :func:`lenet_stages` (the model run on a dummy batch), so
-    the figure shows the network as it is, not as it was typed. Returns the Figure.
+    the figure shows the network as it is, not as it was typed. ``notice``: what to notice, for the
+    figure's description (which lists every step, its shape and its parameters). Returns the Figure.
     """
     stages = lenet_stages(model, input_shape)
     total = sum(stage.params for stage in stages)
@@ -169,4 +174,12 @@ def lenet_diagram(model: nn.Module | None = None, input_shape: tuple[int, ...] =
     fig.suptitle(f"LeNet as the course builds it ({name}): {total:,} parameters, "
                  f"input {format_shape(input_shape)}")
     fig.tight_layout()
-    return fig
+    steps = "; ".join(f"{s.name}: {format_shape(s.shape)}, {s.params:,} parameters" for s in stages)
+    largest = max(stages, key=lambda s: s.params)
+    summary = (
+        f"Diagram of {name} as a chain of {n} boxes, one per step of forward, each with its output shape "
+        f"for one image and its parameter count, above a bar chart of the parameters per step. The steps, "
+        f"in order: {steps}. In all {total:,} parameters; the largest layer is {largest.name} with "
+        f"{largest.params:,} ({largest.params / max(total, 1):.0%})"
+    )
+    return record(fig, summary, notice)

@@ -116,8 +116,10 @@ class CourseSetup:
         ) + ("" if self.quick or self.data.is_full else f"\n{SAMPLE_NOTE} Then restart the kernel.")
 
 
-def setup(seed: int = 0, verbose: bool = True, deterministic: bool = True) -> CourseSetup:
-    """Seed everything, pick the device, find the data, and print what was chosen.
+def setup(
+    seed: int = 0, verbose: bool = True, deterministic: bool = True, figure_html: bool = False
+) -> CourseSetup:
+    """Seed everything, pick the device, find the data, show figures with their descriptions, and print what was chosen.
 
     Call it once, in a notebook's first code cell (taught in ``00_start_here``). Returns a
     :class:`CourseSetup`; its ``device`` is what ``model.to(device)`` should use. On a CUDA GPU,
@@ -126,8 +128,16 @@ def setup(seed: int = 0, verbose: bool = True, deterministic: bool = True) -> Co
     (its faster defaults, in a fresh kernel). The data comes from :func:`course_utils.data.prepare`
     without ``download``: local files, the system package, else the embedded sample (always the
     sample in quick mode). Downloading is ``make data``'s job, never ``setup()``'s.
+
+    In IPython, every figure is then shown with its description (alt text) in the output's
+    metadata and as its text (:func:`course_utils.figure_text.register_formatter`; calling
+    ``setup()`` again changes nothing). JupyterLab reads an image's description only from HTML:
+    ``figure_html=True`` also stores each figure as ``<img alt="...">``, which JupyterLab shows
+    instead of the PNG, for a reader with a screen reader (the notebook then holds each PNG twice).
     """
-    from course_utils import data  # local import: keeps `import course_utils.env` light
+    from course_utils import data, figure_text  # local imports: keep `import course_utils.env` light
+
+    figure_text.register_formatter(html_too=figure_html)
 
     device = pick_device()
     deterministic_gpu = use_deterministic_gpu(device) if deterministic else False

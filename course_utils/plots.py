@@ -2,6 +2,11 @@
 
 Every function takes tensors or arrays, draws one figure and returns the matplotlib ``Figure``
 (so tests and widgets can inspect it). In a notebook the figure shows as the cell's output.
+
+Every function also takes ``notice``: what the reader should notice, a sentence written by the
+notebook (generated from its results when it states a number). It is recorded with the function's
+own one-line summary of what it draws, and :func:`describe` turns both, and what the figure itself
+shows, into the figure's description (its alt text; see :mod:`course_utils.figure_text`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from course_utils.data import CLASSES, MEAN, STD
+from course_utils.figure_text import describe, record, set_description
 
 #: What the drawing functions accept as an image: a tensor or array shaped (H, W), (1, H, W) or (1, 1, H, W).
 Image = torch.Tensor | np.ndarray
@@ -38,6 +44,8 @@ __all__ = [
     "to_numpy_image",
     "fitted_suptitle",
     "DIVERGING_CMAP",
+    "describe",
+    "set_description",
 ]
 
 
@@ -60,6 +68,9 @@ LINE_STYLES = (
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
 
+#: title colours of a right and a wrong prediction: dark blue and dark orange (told apart without red-green vision)
+RIGHT_TEXT, WRONG_TEXT = "#08519c", "#a63603"
+
 
 def to_numpy_image(img: Image, unnormalize: bool = False) -> np.ndarray:
     """Return a 2-D NumPy array from an image shaped (H, W), (1, H, W) or (1, 1, H, W)."""
@@ -76,6 +87,11 @@ def fitted_suptitle(fig: Figure, text: str, chars_per_inch: float = 10.0) -> Tex
     return fig.suptitle("\n".join(textwrap.wrap(" ".join(text.split()), width)))
 
 
+def _count(n: int, thing: str) -> str:
+    """``_count(1, "row")`` -> "1 row"; ``_count(3, "row")`` -> "3 rows"."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
 def _label(y: int | torch.Tensor) -> str:
     return CLASSES[int(y)]
 
@@ -87,21 +103,26 @@ def show_image(
     cmap: str = "gray",
     colorbar: bool = False,
     colorbar_label: str = "pixel value",
+    notice: str | None = None,
 ) -> Figure:
     """Draw one grey image (any of the shapes :func:`to_numpy_image` takes); returns the Figure.
 
-    With ``colorbar=True`` a colour bar labelled ``colorbar_label`` gives the values.
+    With ``colorbar=True`` a colour bar labelled ``colorbar_label`` gives the values. ``notice``:
+    what to notice, for the figure's description.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(3, 3))
     else:
         fig = ax.figure
-    im = ax.imshow(to_numpy_image(img), cmap=cmap)
+    arr = to_numpy_image(img)
+    im = ax.imshow(arr, cmap=cmap)
     ax.set_title(title)
     ax.axis("off")
     if colorbar:
         fig.colorbar(im, ax=ax, fraction=0.046, label=colorbar_label)
-    return fig
+    scale = f", {colorbar_label} from {arr.min():.3g} to {arr.max():.3g}" if colorbar else ""
+    summary = f"Image {title or 'without title'}: {arr.shape[0]} × {arr.shape[1]} pixels in {cmap}{scale}"
+    return record(fig, summary, notice)
 
 
 def show_images(
@@ -110,8 +131,13 @@ def show_images(
     title: str = "Fashion-MNIST images",
     ncols: int = 8,
     preds: Sequence[int] | torch.Tensor | None = None,
+    notice: str | None = None,
 ) -> Figure:
-    """A grid of images titled with their class names (and predictions, when given)."""
+    """A grid of images titled with their class names (and predictions, when given).
+
+    With predictions, a title is dark blue when the prediction is right and dark orange when it is
+    wrong (a pair colour-blind readers tell apart; the names say it too). ``notice``: what to notice.
+    """
     n = len(images)
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
@@ -127,13 +153,17 @@ def show_images(
             ax.set_title(
                 f"true: {_label(labels[i])}\npred: {_label(preds[i])}",
                 fontsize=8,
-                color="green" if ok else "red",
+                color=RIGHT_TEXT if ok else WRONG_TEXT,
             )
         elif labels is not None:
             ax.set_title(_label(labels[i]), fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()
-    return fig
+    what = "true and predicted class" if preds is not None and labels is not None else "class name"
+    summary = f"A grid of {_count(n, 'grey image')}, {_count(nrows, 'row')} of up to {ncols}" + (
+        f", each titled with its {what}" if labels is not None else ""
+    )
+    return record(fig, summary, notice)
 
 
 def show_feature_maps(
@@ -143,6 +173,7 @@ def show_feature_maps(
     image: Image | None = None,
     signed: bool | None = None,
     label: str | None = None,
+    notice: str | None = None,
 ) -> Figure:
     """Every channel of one feature map stack (C, H, W) or (1, C, H, W), with shared colours.
 
@@ -152,7 +183,8 @@ def show_feature_maps(
     ``False`` for values that cannot be negative (after a ReLU), drawn with viridis from the
     smallest value to the largest. The default, ``None``, picks ``True`` when the maps hold both
     negative and positive values. ``label`` names the colour bar; by default
-    "value: blue < 0 < red" for signed maps and "activation" otherwise. Taught in ``02_layers``.
+    "value: blue < 0 < red" for signed maps and "activation" otherwise. ``notice``: what to notice,
+    for the figure's description. Taught in ``02_layers``.
     """
     maps = maps.detach().cpu()
     if maps.dim() == 4:
@@ -190,7 +222,18 @@ def show_feature_maps(
     bar.tick_params(labelsize=7)
     bar.yaxis.label.set_size(8)
     layout_with_colorbar(fig)
-    return fig
+    scale = (
+        f"a diverging colour map centred at 0 (blue below 0, red above) from {vmin:.3g} to {vmax:.3g}"
+        if signed
+        else f"viridis from {vmin:.3g} (dark) to {vmax:.3g} (yellow)"
+    )
+    c, h, w = maps.shape
+    summary = (
+        f"{title}: {c} feature maps of {h} × {w} pixels, one per channel"
+        + (", after the input image" if image is not None else "")
+        + f", on one colour scale, {scale}"
+    )
+    return record(fig, summary, notice)
 
 
 def layout_with_colorbar(fig: Figure) -> None:
@@ -215,11 +258,13 @@ def layout_with_colorbar(fig: Figure) -> None:
     bar.set_position((right + 0.1 / width, bottom, 0.12 / width, top - bottom))
 
 
-def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8) -> Figure:
+def show_kernels(
+    weight: torch.Tensor, title: str = "Convolution kernels", ncols: int = 8, notice: str | None = None
+) -> Figure:
     """The kernels (filters) of a conv layer's weight (out, in, k, k), first input channel.
 
     A diverging colour map centred at 0 (blue < 0 < red, white = 0), one scale for all kernels,
-    with a colour bar.
+    with a colour bar. ``notice``: what to notice, for the figure's description.
     """
     w = weight.detach().cpu()
     if w.dim() != 4:
@@ -241,7 +286,11 @@ def show_kernels(weight: torch.Tensor, title: str = "Convolution kernels", ncols
     bar.tick_params(labelsize=7)
     bar.yaxis.label.set_size(8)
     layout_with_colorbar(fig)
-    return fig
+    summary = (
+        f"{title}: {n} kernels of {w.shape[2]} × {w.shape[3]} weights (first input channel), on one "
+        f"diverging colour scale centred at 0, blue below 0 and red above, from {-lim:.3g} to {lim:.3g}"
+    )
+    return record(fig, summary, notice)
 
 
 def curve_style(index: int) -> dict[str, str | tuple]:
@@ -261,12 +310,14 @@ def plot_curves(
     ylabel: str = "loss",
     ax: Axes | None = None,
     logy: bool = False,
+    notice: str | None = None,
 ) -> Figure:
     """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``.
 
     Each series gets its own line style and its own marker as well as its colour
     (:func:`curve_style`), and the markers are hollow, so curves that lie on top of each other
-    (or a reader who does not see colour) can still tell them apart.
+    (or a reader who does not see colour) can still tell them apart. ``notice``: what to notice,
+    for the figure's description.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -295,13 +346,22 @@ def plot_curves(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    return fig
+    names = ", ".join(f'"{name}"' for name in curves)
+    summary = f"Line chart \"{title}\": {names}; x: {xlabel}, y: {ylabel}" + (" (log scale)" if logy else "")
+    return record(fig, summary, notice)
 
 
 def plot_confusion_matrix(
-    matrix: torch.Tensor | np.ndarray, title: str = "Confusion matrix", normalize: bool = True
+    matrix: torch.Tensor | np.ndarray,
+    title: str = "Confusion matrix",
+    normalize: bool = True,
+    notice: str | None = None,
 ) -> Figure:
-    """A 10x10 confusion matrix (rows: true class, columns: predicted) with class names."""
+    """A 10x10 confusion matrix (rows: true class, columns: predicted) with class names.
+
+    ``notice``: what to notice, for the figure's description, which also names the largest
+    cell off the diagonal (the most frequent confusion).
+    """
     m = matrix.cpu().numpy() if isinstance(matrix, torch.Tensor) else np.asarray(matrix)
     m = m.astype(float)
     shown = m / np.maximum(m.sum(axis=1, keepdims=True), 1) if normalize else m
@@ -319,7 +379,16 @@ def plot_confusion_matrix(
     fig.colorbar(im, ax=ax, fraction=0.046, label="fraction of the true class" if normalize else "count")
     ax.set_title(title)
     fig.tight_layout()
-    return fig
+    off = shown - np.diag(np.diag(shown))
+    i, j = np.unravel_index(int(off.argmax()), off.shape)
+    value = f"{shown[i, j]:.2f}" if normalize else f"{int(m[i, j])}"
+    summary = (
+        f"Heat map \"{title}\": rows are the true class, columns the predicted class, both "
+        f"{', '.join(CLASSES)}; each cell {'is the fraction of its row' if normalize else 'counts images'}, "
+        f"darker blue is more. The diagonal holds the right answers; the largest cell off it is "
+        f"{CLASSES[i]} predicted as {CLASSES[j]} ({value})"
+    )
+    return record(fig, summary, notice)
 
 
 def show_mistakes(
@@ -328,8 +397,12 @@ def show_mistakes(
     preds: Sequence[int] | torch.Tensor,
     title: str = "Misclassified test images",
     max_images: int = 16,
+    notice: str | None = None,
 ) -> Figure:
-    """A gallery of misclassified images, each titled with its true and predicted class."""
+    """A gallery of misclassified images, each titled with its true and predicted class.
+
+    ``notice``: what to notice, for the figure's description.
+    """
     labels = torch.as_tensor(labels).cpu()
     preds = torch.as_tensor(preds).cpu()
     wrong = torch.nonzero(labels != preds).flatten()[:max_images]
@@ -337,17 +410,24 @@ def show_mistakes(
         fig, ax = plt.subplots(figsize=(4, 1))
         ax.axis("off")
         ax.set_title(f"{title}: none")
-        return fig
-    return show_images(images[wrong.to(images.device)], labels[wrong], title=title, preds=preds[wrong])
+        return record(fig, f"{title}: no image is misclassified", notice)
+    total = int((labels != preds).sum())
+    fig = show_images(images[wrong.to(images.device)], labels[wrong], title=title, preds=preds[wrong])
+    return record(fig, f"The first {len(wrong)} of {_count(total, 'misclassified image')}", notice)
 
 
 def plot_probabilities(
-    image: Image, probs: torch.Tensor, label: int | None = None, title: str = "Prediction"
+    image: Image,
+    probs: torch.Tensor,
+    label: int | None = None,
+    title: str = "Prediction",
+    notice: str | None = None,
 ) -> Figure:
     """An image beside a bar chart of its 10 class probabilities.
 
-    The predicted class's bar is coloured: green when it is the true class, red when it is not (blue
-    when no label is given). The true class's bar is outlined in black and its name is bold. The title says "right" or
+    The predicted class's bar is coloured: blue when it is the true class, orange when it is not
+    (blue when no label is given), a pair colour-blind readers tell apart; the others are grey.
+    The true class's bar is outlined in black and its name is bold. The title says "right" or
     "wrong", and a legend names both marks.
     """
     p = torch.as_tensor(probs).detach().cpu().float().flatten()
@@ -364,7 +444,7 @@ def plot_probabilities(
         handles = [Patch(facecolor=mark, label="prediction")]
     else:
         right = pred == true
-        mark, verdict = ("tab:green", ", right") if right else ("tab:red", ", wrong")
+        mark, verdict = ("tab:blue", ", right") if right else ("tab:orange", ", wrong")
         handles = [
             Patch(facecolor=mark, label=f"prediction, {'right' if right else 'wrong'}"),
             Patch(facecolor="white", edgecolor="black", linewidth=2, label="true class (outlined, bold name)"),
@@ -384,4 +464,11 @@ def plot_probabilities(
     ax_bar.set_title(f"{title}: {CLASSES[pred]} ({p[pred]:.0%}){verdict}")
     ax_bar.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     fig.tight_layout()
-    return fig
+    second = int(p.argsort(descending=True)[1])
+    summary = (
+        f"{title}: an image{f' of a {CLASSES[true]}' if true is not None else ''} beside a bar chart of its "
+        f"10 class probabilities (x: softmax probability, 0 to 1; y: the class names). The prediction is "
+        f"{CLASSES[pred]} with {p[pred]:.0%}{verdict}; next comes {CLASSES[second]} with {p[second]:.0%}"
+        + (f"; the true class gets {p[true]:.0%}" if true is not None and true != pred else "")
+    )
+    return record(fig, summary, notice)

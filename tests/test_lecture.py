@@ -158,3 +158,9 @@ def test_sessions_cut_at_section_boundaries():
     sections = [lesson_plans.Section(f"s{i}", m, 0.0) for i, m in enumerate([20, 20, 10, 30, 50])]
     cut = lesson_plans.sessions(sections, limit=45)
     assert [[s.title for s in part] for part in cut] == [["s0", "s1"], ["s2", "s3"], ["s4"]]
+
+
+def test_sessions_share_the_time_evenly_rather_than_leave_a_scrap():
+    sections = [lesson_plans.Section(f"s{i}", m, 0.0) for i, m in enumerate([10, 12, 10, 11, 4])]
+    cut = lesson_plans.sessions(sections, limit=45)  # 47 minutes: two sessions of about half each
+    assert [[s.title for s in part] for part in cut] == [["s0", "s1"], ["s2", "s3", "s4"]]

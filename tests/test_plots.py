@@ -1,5 +1,7 @@
 """course_utils.plots: each figure shows its data, has a title and uses class names."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -18,7 +20,7 @@ def test_show_images_titles_with_class_names_and_marks_mistakes():
     assert "grid" in titles(fig) and "Ankle boot" in titles(fig) and "T-shirt/top" in titles(fig)
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), images[0].numpy())
     fig = plots.show_images(images, labels=[0, 1, 2, 3, 9], preds=[0, 1, 2, 3, 8])
-    assert fig.axes[4].title.get_color() == "red" and fig.axes[0].title.get_color() == "green"
+    assert fig.axes[4].title.get_color() == plots.WRONG_TEXT and fig.axes[0].title.get_color() == plots.RIGHT_TEXT
 
 
 def test_feature_maps_and_kernels_show_every_channel_and_the_shape():
@@ -134,3 +136,89 @@ def test_epoch_axes_have_whole_number_ticks():
     ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 2]
     assert ticks and all(float(t).is_integer() for t in ticks)
     fig.clf()
+
+
+# --------------------------------------------------------------------------- descriptions (alt text)
+
+
+def sentences(text: str) -> int:
+    return text.count(". ") + text.endswith(".")
+
+
+def test_describe_says_title_axes_and_kind_of_every_plotting_function():
+    """Each figure's description names what it draws, its title, its axes (or colour bar) and the notice."""
+    probs = torch.softmax(torch.arange(10.0), 0)
+    curves = plots.plot_curves(
+        {"train loss": [2.3, 1.0, 0.5]}, title="Loss", ylabel="cross-entropy", notice="It falls."
+    )
+    text = plots.describe(curves)
+    assert 'Line chart "Loss"' in text and '"epoch", from 1 to 3' in text and '"cross-entropy"' in text
+    assert '"train loss" (3 points) from 2.3 to 0.5' in text and "It falls." in text
+    cases = {
+        plots.show_image(torch.rand(32, 32), title="one", colorbar=True): ["Image one", "32 × 32", "pixel value"],
+        plots.show_images(torch.rand(3, 28, 28), [0, 1, 9], title="grid"): ["grid", "3 grey images", "Ankle boot"],
+        plots.show_feature_maps(torch.randn(1, 6, 28, 28), title="maps"): ["maps", "6 feature maps", "centred at 0"],
+        plots.show_kernels(torch.randn(6, 1, 5, 5), title="kernels"): ["kernels", "6 kernels", 'colour bar "weight"'],
+        plots.plot_confusion_matrix(torch.eye(10) * 5 + 1, title="cm"): ["Heat map", "true class", "predicted class"],
+        plots.show_mistakes(torch.rand(2, 28, 28), torch.tensor([0, 1]), torch.tensor([0, 5])): ["misclassified"],
+        plots.plot_probabilities(torch.rand(28, 28), probs, label=0): ["bar chart", "softmax probability", "wrong"],
+    }
+    for fig, words in cases.items():
+        text = plots.describe(fig)
+        assert all(word in text for word in words), (words, text)
+        assert sentences(text) >= 2, text
+
+
+def test_diagram_and_explorer_figures_are_described():
+    from course_utils import diagram
+    from course_utils.explore.loss_curve import variant_losses_figure
+
+    text = plots.describe(diagram.lenet_diagram(notice="fc1 holds most parameters."))
+    assert "61,706 parameters" in text and "fc1 holds most parameters." in text and '"parameters"' in text
+    fig = variant_losses_figure({"a": [2.3, 2.0], "b": [2.3, 2.3]}, notice="b stays flat.")
+    assert '"a" (2 points) from 2.3 to 2' in plots.describe(fig) and "b stays flat." in plots.describe(fig)
+
+
+def test_set_description_and_record_keep_no_attribute_on_the_figure():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 4], label="squares")
+    ax.set(title="Squares", xlabel="n", ylabel="n²")
+    before = set(vars(fig))
+    plots.set_description(fig, "Squares grow fast")
+    plots.set_description(fig, "Squares grow faster than n")  # replaces the first
+    text = plots.describe(fig)
+    assert text.startswith("Squares grow faster than n.") and "grow fast." not in text
+    assert 'x: "n", from 0 to 2' in text and '"squares" (3 points) from 0 to 4' in text
+    assert set(vars(fig)) == before  # kept in a WeakKeyDictionary, not on the figure
+    plt.close(fig)
+
+
+KERNEL_CELLS = [
+    "import matplotlib.pyplot as plt\nfrom course_utils import plots, setup\ninfo = setup(verbose=False)",
+    "plots.plot_curves({'loss': [2.0, 1.0]}, title='Loss', notice='It halves.');",
+    "fig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_title('Direct')\nplots.set_description(fig, 'Drawn with plt.')",
+    "setup(verbose=False)  # again: changes nothing\n"
+    "fig = plots.show_image(__import__('torch').rand(8, 8), title='img')\nplt.show()",
+    "fig",
+]
+
+
+def test_the_formatter_puts_the_description_in_the_output_metadata_in_a_kernel():
+    """In a real kernel, with a notebook's import order (pyplot before setup()), every figure carries its alt."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in KERNEL_CELLS]
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # conftest's Agg: the kernel's own backend
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute(env=env)
+    outputs = [[o for o in cell.outputs if "image/png" in o.get("data", {})] for cell in nb.cells]
+    assert [len(o) for o in outputs] == [0, 1, 1, 1, 1]
+    alts = [o[0].metadata["image/png"]["alt"] for o in outputs[1:]]
+    assert alts[0].startswith('Line chart "Loss"') and "It halves." in alts[0]
+    assert alts[1].startswith("Drawn with plt.") and 'Panel "Direct"' in alts[1]
+    assert alts[2].startswith("Image img: 8 × 8 pixels") and alts[3] == alts[2]
+    assert outputs[2][0].data["text/plain"] == alts[1]  # the text form of the figure is its description
+

@@ -284,6 +284,26 @@ def test_widgets_fall_back_to_their_static_picture():
     assert preprocessors.WIDGET_NOTE in body
 
 
+@pytest.mark.parametrize("make", [build_site.exporter, build_slides.exporter], ids=["site", "slides"])
+def test_figures_get_their_description_as_alt(make):
+    """The course's figure formatter stores a description in the output's metadata: the page writes it as alt."""
+    alt = 'Line chart "Loss" <x & y>: the loss falls.'
+    described = nbformat.v4.new_output(
+        "display_data",
+        data={"image/png": "iVBORw0KGgo=", "text/plain": alt},
+        metadata={"image/png": {"alt": alt, "width": 300, "needs_background": "light"}},
+    )
+    bare = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgp=", "text/plain": "<Figure>"})
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("fig", outputs=[described, bare], execution_count=1)]
+    body, _ = make().from_notebook_node(nb, resources={"course": {"nav": "", "mathjax_src": None}})
+    images = {a["src"]: a for tag, a in Tags.of(body) if tag == "img"}
+    assert images["data:image/png;base64,iVBORw0KGgo="]["alt"] == alt  # escaped in the page, the same text read back
+    assert images["data:image/png;base64,iVBORw0KGgo="]["width"] == "300"  # the rest of the block is kept
+    assert "jp-needs-light-background" in images["data:image/png;base64,iVBORw0KGgo="]["class"]
+    assert images["data:image/png;base64,iVBORw0KGgp="]["alt"] == "No description has been provided for this image"
+
+
 def folded_notebook() -> nbformat.NotebookNode:
     """A notebook with one code cell that JupyterLab folds and one it shows, each with an output."""
     nb = nbformat.v4.new_notebook()

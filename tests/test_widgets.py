@@ -570,18 +570,20 @@ def every_explorer(info):
 
 def test_every_explorer_falls_back_to_a_static_png(every_explorer):
     for explorer in every_explorer:
-        bundle = explorer._repr_mimebundle_()
+        bundle, metadata = explorer._repr_mimebundle_()
         assert WIDGET_VIEW in bundle, explorer.explorer_name
         png = base64.b64decode(bundle["image/png"])
         assert png.startswith(PNG_SIGNATURE) and png == explorer.png
         assert explorer.explorer_name in bundle["text/plain"]
+        alt = metadata["image/png"]["alt"]  # the figure's description: the picture's alt text
+        assert alt == explorer.description and len(alt.split()) > 10 and alt.endswith("."), alt
 
 
 def test_html_export_without_widget_state_shows_the_png(every_explorer):
     from nbconvert import HTMLExporter
 
     explorer = every_explorer[1]
-    bundle = explorer._repr_mimebundle_()
+    bundle, _ = explorer._repr_mimebundle_()
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("widgets.kernel_playground(info)", execution_count=1)
     cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]

@@ -17,6 +17,7 @@ Everything comes from the notebooks, so a plan cannot drift from the part it pla
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,18 +109,30 @@ def plan(path: Path) -> Plan:
 def sessions(sections: list[Section], limit: float = WALKTHROUGH_MINUTES) -> list[list[Section]]:
     """The core walkthrough cut at section boundaries into sessions of at most ``limit`` minutes each.
 
-    One session when the whole core fits; otherwise the fewest sessions, filled in order (a section
-    longer than ``limit`` on its own gets a session of its own).
+    One session when the whole core fits. Otherwise the fewest sessions that fit, as even as the
+    sections allow: each cut goes at the boundary nearest to an equal share (a section longer than
+    ``limit`` on its own gets a session of its own).
     """
-    out: list[list[Section]] = [[]]
-    used = 0.0
+    total = sum(s.core for s in sections)
+    count = max(1, math.ceil(total / limit))
+    while True:
+        parts = _balanced(sections, count, total / count)
+        if all(sum(s.core for s in part) <= limit or len(part) == 1 for part in parts) or count >= len(sections):
+            return parts
+        count += 1
+
+
+def _balanced(sections: list[Section], count: int, share: float) -> list[list[Section]]:
+    """``sections`` in at most ``count`` runs, each cut at the boundary nearest to a multiple of ``share``."""
+    parts: list[list[Section]] = [[]]
+    done = 0.0  # minutes before the current section
     for section in sections:
-        if out[-1] and used + section.core > limit:
-            out.append([])
-            used = 0.0
-        out[-1].append(section)
-        used += section.core
-    return out
+        goal = share * len(parts)  # where the current session should end
+        if parts[-1] and len(parts) < count and abs(done - goal) <= abs(done + section.core - goal):
+            parts.append([])
+        parts[-1].append(section)
+        done += section.core
+    return parts
 
 
 def _context(p: Plan, deck_root: str) -> dict[str, Any]:

@@ -196,6 +196,7 @@ def exporter() -> HTMLExporter:
     """nbconvert's HTML exporter with the course's template and preprocessors."""
     exp = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # course_common/: what both templates share
         template_name="course_html",
         exclude_anchor_links=False,
         # no In [n] prompts: the Colab cell is left out, so the pages would start at In [2]

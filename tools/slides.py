@@ -42,6 +42,7 @@ def exporter() -> SlidesExporter:
     """nbconvert's slides exporter with the course's template, the local reveal.js and the preprocessors."""
     exp = SlidesExporter(
         extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # course_common/: what both templates share
         template_name="course_slides",
         reveal_url_prefix=REVEAL_PREFIX,
         reveal_theme="white",

@@ -25,6 +25,7 @@ from course_utils import reference
 from course_utils.data import expect_batch
 from course_utils.explore.figures import FIGURE_WIDTH, detach_figure
 from course_utils.explore.network import model_device
+from course_utils.figure_text import clear, record
 
 __all__ = ["LAYERS", "as_conv_model", "feature_map_figure", "layer_outputs", "update_feature_map_figure"]
 
@@ -208,4 +209,6 @@ def update_feature_map_figure(fig, maps: torch.Tensor, image: torch.Tensor, titl
         ax.images[0].set_data(channel.numpy())
         ax.images[0].set_clim(vmin, vmax)
     fitted_suptitle(fig, f"{title}: {tuple(maps.shape)} (C, H, W)")
+    c, h, w = maps.shape
+    record(clear(fig), f"{title}: the input image, then {c} feature maps of {h} × {w} pixels on one colour scale")
     return True

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from course_utils.data import CLASSES
 from course_utils.explore.figures import FIGURE_WIDTH, new_figure
 from course_utils.explore.training import moving_average
+from course_utils.figure_text import record
 from course_utils.plots import plot_curves
 
 __all__ = ["loss_curve_figure", "variant_losses_figure"]
@@ -105,7 +106,13 @@ def loss_curve_figure(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper right")
     fig.tight_layout()
-    return fig
+    summary = (
+        f"Line chart {title}: the loss of each batch (faint) and its moving average (x: epoch, y: cross-entropy "
+        f"loss), with a dotted line at {guess:.2f}, the loss of guessing"
+        + ("; the previous run's average dashed in grey" if previous else "")
+        + ("; the loss diverged" if diverged else "")
+    )
+    return record(fig, summary)
 
 
 def variant_losses_figure(
@@ -113,12 +120,14 @@ def variant_losses_figure(
     same: Sequence[str] = (),
     top: float = 4.0,
     title: str = "Loss per batch",
+    notice: str | None = None,
 ) -> Figure:
     """The loss of every batch for several variants of the training loop, on a linear axis from 0 to ``top``.
 
     ``same`` names curves that lie exactly on top of each other: their markers are staggered
     along the batches, so that each of them shows. The legend sits beside the axes, off the
-    curves. Returns a Figure built outside pyplot (display it once). Taught in ``05``.
+    curves. ``notice``: what to notice, for the figure's description. Returns a Figure built outside
+    pyplot (display it once). Taught in ``05``.
     """
     fig = new_figure(9.5, 3.5)
     ax = fig.subplots()
@@ -130,4 +139,6 @@ def variant_losses_figure(
         lines[name].set_markevery((k * every // len(same), every))
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
     fig.tight_layout()
-    return fig
+    if same:
+        record(fig, f"{', '.join(same)} lie on one curve, with staggered markers; the y axis stops at {top:g}")
+    return record(fig, notice=notice)

@@ -11,9 +11,11 @@ from typing import Any
 
 import ipywidgets as widgets
 import torch
+from matplotlib.figure import Figure
 
 from course_utils import explore
 from course_utils.data import CLASSES, DataInfo, prepare
+from course_utils.figure_text import describe
 
 __all__ = ["ORANGE", "RED", "STYLE", "Explorer", "ImagePicker", "coloured", "data_info", "image_widget"]
 
@@ -62,21 +64,29 @@ class Explorer(widgets.VBox):
         self.add_class("course-explorer")
         self.add_class(self.css_class)
         self.figure = figure
+        #: the description (alt text) of the figure drawn now (:func:`course_utils.figure_text.describe`)
+        self.description = ""
+
+    def show_figure(self, fig: Figure) -> None:
+        """Draw ``fig`` in the explorer's image, and keep its description for the PNG fallback's ``alt``."""
+        self.figure.value = explore.figure_png(fig)
+        self.description = describe(fig)
 
     @property
     def png(self) -> bytes:
         """The PNG bytes of the figure as it is drawn now."""
         return bytes(self.figure.value)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = (
             f"{self.explorer_name}: an interactive widget. Run this cell in JupyterLab to use it; "
             f"the picture shows it as it was when the cell ran."
         )
-        if self.png:
-            bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
-        return bundle
+        if not self.png:
+            return bundle
+        bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
+        return bundle, {"image/png": {"alt": self.description or f"{self.explorer_name}: its figure."}}
 
 
 class ImagePicker:

@@ -71,7 +71,7 @@ class FeatureMapExplorer(Explorer):
         if fig is None or not explore.update_feature_map_figure(fig, maps, image, title):
             fig = self._figures[shape] = explore.feature_map_figure(maps, image, title)
         self.maps = maps
-        self.figure.value = explore.figure_png(fig)
+        self.show_figure(fig)
         channels, height, width = shape
         self.caption.value = (
             f"<code>{explore.LAYERS[layer]}</code> gives {channels} feature maps of "

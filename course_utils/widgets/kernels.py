@@ -134,7 +134,7 @@ class KernelPlayground(Explorer):
             image_title=f"{self.split} image {index}: {CLASSES[int(self.y[index])]}",
             relu=relu,
         )
-        self.figure.value = explore.figure_png(fig)
+        self.show_figure(fig)
         self.caption.value = (
             "Each output pixel is the sum of a 5×5 patch of the image times the kernel: "
             "<code>F.conv2d(X, weight)</code> with <code>weight</code> shaped (1, 1, 5, 5), the "

@@ -86,7 +86,7 @@ class PredictionExplorer(Explorer):
         i = self.index
         label, pred = int(self.y[i]), int(self.preds[i])
         fig = explore.prediction_figure(self.X[i], self.probs[i], label, i, split=self.split)
-        self.figure.value = explore.figure_png(fig)
+        self.show_figure(fig)
         verdict = (
             coloured("✓ correct", "green")
             if pred == label

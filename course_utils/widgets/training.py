@@ -204,7 +204,7 @@ class TrainingPlayground(Explorer):
             diverged=self.state == "diverged",
             num_epochs=self.settings.get("epochs", int(self.epochs_slider.value)),
         )
-        self.figure.value = explore.figure_png(fig)
+        self.show_figure(fig)
 
     def _recent_loss(self) -> tuple[float, int]:
         window = max(1, self._batches_per_epoch // 10)
