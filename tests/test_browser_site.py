@@ -31,6 +31,7 @@ import nbformat
 import pytest
 from browser_support import axe_violations, format_violations, launch_chromium, missing
 
+from tools import lesson_plans
 from tools import site as build_site
 from tools.notebooks import ROOT
 from tools.preprocessors import source_hidden
@@ -39,7 +40,8 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = build_site.out_pages()
-HREFS = ["index.html", "search.html"] + [p.href for p in PAGES]
+TEACHERS = [t["href"] for t in lesson_plans.pages([p.path for p in PAGES if p.kind == "notebook"])]
+HREFS = ["index.html", "search.html"] + [p.href for p in PAGES] + TEACHERS
 RESULTS_S = 30  # loading MiniSearch and indexing every section, on a loaded 2-core machine
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -131,7 +133,7 @@ def test_page_is_accessible_and_navigable(site, page, href):
     assert not jumps, f"{href}: headings skip levels {jumps}"
     assert s["skip"] == "#main" and s["skipTarget"], f"{href}: no skip link to the main content"
     listed = {h.removeprefix(root_of(href)) for h in s["sidebar"]}
-    missing = [p.href for p in PAGES if p.href not in listed]
+    missing = [h for h in [p.href for p in PAGES] + TEACHERS if h not in listed]
     assert not missing, f"{href}: the sidebar lacks {missing}"
     if href in {p.href for p in PAGES}:
         current = (s["current"] or "").removeprefix(root_of(href))
