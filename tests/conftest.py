@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests of the reference loops and the metrics built on them."""
+"""Fixtures shared by the tests: the reference loops and the metrics built on them, and the built decks."""
 
 from __future__ import annotations
 
@@ -25,3 +25,21 @@ class PassThrough(nn.Module):
 def passthrough() -> PassThrough:
     """A fresh :class:`PassThrough` model."""
     return PassThrough()
+
+
+@pytest.fixture(scope="session")
+def decks(tmp_path_factory):
+    """Every teaching notebook's reveal.js deck, built once for the session (``python -m tools slides``).
+
+    Skips (fails under ``CI=true``) when reveal.js is not in ``node_modules/`` (``npm ci``).
+    """
+    from browser_support import missing
+
+    from tools import assets
+    from tools import slides as build_slides
+
+    if not (assets.REVEAL / "dist" / "reveal.js").exists():
+        missing("reveal.js is not installed in node_modules/: run `npm ci` (make test does, where npm exists)")
+    out = tmp_path_factory.mktemp("decks")
+    build_slides.build(out)
+    return out

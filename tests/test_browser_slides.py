@@ -13,7 +13,6 @@ from __future__ import annotations
 import pytest
 from browser_support import axe_violations, chromium, format_violations  # noqa: F401 (chromium: a fixture)
 
-from tools import assets
 from tools import slides as build_slides
 from tools.notebooks import teaching_notebooks
 
@@ -41,17 +40,6 @@ JS_NOTES = """() => Reveal.getHorizontalSlides().map((stack, h) => {
   const first = stack.querySelector('section') || stack;
   return {h: h, notes: Reveal.getSlideNotes(first) || ''};
 })"""
-
-
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory):
-    if not (assets.REVEAL / "dist" / "reveal.js").exists():
-        from browser_support import missing
-
-        missing("reveal.js is not installed in node_modules/: run `npm ci` (make test does, where npm exists)")
-    out = tmp_path_factory.mktemp("decks")
-    build_slides.build(out)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from markupsafe import Markup
 
-from tools import assets, colab_cell, launch, preprocessors, site_outline, slide_metadata
+from tools import colab_cell, launch, preprocessors, site_outline, slide_metadata
 from tools import site as build_site
 from tools import slides as build_slides
 from tools.notebooks import ROOT, teaching_notebooks, title
@@ -81,13 +81,6 @@ def assert_offline(page: Path) -> None:
 
 def links(tags, rel: str) -> list[str]:
     return [a["href"] for tag, a in tags if tag == "a" and a.get("rel") == rel]
-
-
-def _needs_node(what: str) -> None:
-    reason = f"{what} is not installed in node_modules/: run `npm ci` (make test does, where npm exists)"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true and {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 # --------------------------------------------------------------------------- the site
@@ -414,12 +407,9 @@ def test_progress_bars_without_stored_state_keep_their_text():
 
 
 @pytest.fixture(scope="module")
-def slides(tmp_path_factory):
-    if not (assets.REVEAL / "dist" / "reveal.js").exists():
-        _needs_node("reveal.js")
-    out = tmp_path_factory.mktemp("slides")
-    build_slides.build(out)
-    return out
+def slides(decks):
+    """The decks (tests/conftest.py builds them once for the session)."""
+    return decks
 
 
 def test_slides_use_only_the_local_reveal_js(slides):
