@@ -117,7 +117,7 @@ class CourseSetup:
 
 
 def setup(
-    seed: int = 0, verbose: bool = True, deterministic: bool = True, figure_html: bool = False
+    seed: int = 0, verbose: bool = True, deterministic: bool = True, figure_html: bool | None = None
 ) -> CourseSetup:
     """Seed everything, pick the device, find the data, show figures with their descriptions, and print what was chosen.
 
@@ -134,6 +134,8 @@ def setup(
     ``setup()`` again changes nothing). JupyterLab reads an image's description only from HTML:
     ``figure_html=True`` also stores each figure as ``<img alt="...">``, which JupyterLab shows
     instead of the PNG, for a reader with a screen reader (the notebook then holds each PNG twice).
+    The default, ``None``, does so in JupyterLab (a kernel a Jupyter server started) and not in a
+    headless run such as ``make execute``; ``False`` never does.
     """
     from course_utils import data, figure_text  # local imports: keep `import course_utils.env` light
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import os
 import weakref
 from collections.abc import Iterable
 from typing import Any
@@ -29,7 +30,17 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 
-__all__ = ["clear", "describe", "details", "figure_html", "record", "register_formatter", "set_description"]
+__all__ = [
+    "clear",
+    "describe",
+    "details",
+    "figure_html",
+    "in_jupyter_server",
+    "record",
+    "register_formatter",
+    "set_description",
+    "spoken",
+]
 
 #: what the drawing code said about each figure: the functions' summaries, then the notices
 _RECORDS: weakref.WeakKeyDictionary[Figure, dict[str, list[str]]] = weakref.WeakKeyDictionary()
@@ -37,6 +48,21 @@ _RECORDS: weakref.WeakKeyDictionary[Figure, dict[str, list[str]]] = weakref.Weak
 MAX_LINES = 8
 #: at most this many panel titles are listed for a grid of images
 MAX_TITLES = 20
+
+
+#: the colour maps the course uses, in words a listener can picture (others keep their matplotlib name)
+CMAP_WORDS = {
+    "gray": "grey scale, dark to light",
+    "Greys": "grey scale, light to dark",
+    "RdBu_r": "blue to white to red",
+    "viridis": "dark purple to yellow",
+    "Blues": "white to dark blue",
+}
+
+
+def _cmap(mappable: Any) -> str:
+    name = getattr(mappable.get_cmap(), "name", "")
+    return CMAP_WORDS.get(name, name)
 
 
 def _sentence(text: str) -> str:
@@ -75,10 +101,15 @@ def set_description(fig: Figure, text: str) -> None:
     parts["explicit"] = [_sentence(text)]
 
 
+def spoken(value: float) -> str:
+    """A number as a description says it: 3 significant digits, thousands written out (56,800, not 5.68e+04)."""
+    return _num(value)
+
+
 def _num(value: float) -> str:
     if not math.isfinite(value):
         return str(value)
-    text = f"{value:.3g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"  # 56,800, not 5.68e+04 (read aloud)
     return "0" if text in ("-0", "-0.0") else text
 
 
@@ -91,13 +122,13 @@ def _axis(ax: Axes, which: str) -> str:
     axis = ax.xaxis if which == "x" else ax.yaxis
     label = axis.get_label().get_text()
     autoscaled = ax.get_autoscalex_on() if which == "x" else ax.get_autoscaley_on()
-    if autoscaled and ax.has_data():  # the data's range, not the margins around it
+    if autoscaled and ax.has_data() and axis.get_scale() != "log":  # the data's range, not the margins around it
         low, high = sorted(ax.dataLim.intervalx if which == "x" else ax.dataLim.intervaly)
     else:
         low, high = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
     words = [t.get_text() for t in axis.get_ticklabels() if t.get_text() and not _is_number(t.get_text())]
     scale = " (log scale)" if axis.get_scale() == "log" and "log" not in label.lower() else ""
-    where = f"categories {', '.join(words)}" if words else f"from {_num(low)} to {_num(high)}"
+    where = f"categories {'; '.join(words)}" if words else f"from {_num(low)} to {_num(high)}"
     return f"{which}: {_quoted(label) if label else 'unlabelled'}{scale}, {where}"
 
 
@@ -150,8 +181,8 @@ def _colour_bar(mappable: Any) -> str:
         return ""
     label = bar.ax.get_ylabel() or bar.ax.get_xlabel()
     low, high = mappable.get_clim()
-    cmap = getattr(mappable.get_cmap(), "name", "")
-    return f"colour bar {_quoted(label) if label else '(unlabelled)'} from {_num(low)} to {_num(high)} ({cmap})"
+    name = _quoted(label) if label else "(unlabelled)"
+    return f"colour bar {name} from {_num(low)} to {_num(high)} ({_cmap(mappable)})"
 
 
 def _kind(ax: Axes) -> str:
@@ -167,14 +198,19 @@ def _kind(ax: Axes) -> str:
         kinds.append("contour lines")
     if any(isinstance(c, PathCollection) for c in ax.collections):
         kinds.append("scatter points")
-    if any(len(line.get_xdata()) > 1 for line in ax.get_lines()):
-        kinds.append("line chart")
+    labelled = any(not line.get_label().startswith("_") for line in ax.get_lines())
+    if any(len(line.get_xdata()) > 1 for line in ax.get_lines()) and (labelled or not ax.images):
+        kinds.append("line chart")  # (unlabelled lines over an image are a grid drawn on it)
     if ax.images:
         shapes = sorted({tuple(im.get_array().shape[:2]) for im in ax.images})
         size = " or ".join(f"{h} × {w}" for h, w in shapes)
-        kinds.insert(0, f"image of {size} pixels ({', '.join(sorted({im.get_cmap().name for im in ax.images}))})")
+        kinds.insert(0, f"image of {size} pixels ({'; '.join(sorted({_cmap(im) for im in ax.images}))})")
     if not kinds and len(ax.patches) > 0:
-        kinds.append(f"histogram ({len(ax.patches)} patches)" if ax.axison else f"drawing of {len(ax.patches)} shapes")
+        named = [_quoted(p.get_label()) for p in ax.patches if p.get_label() and not p.get_label().startswith("_")]
+        if ax.axison:
+            kinds.append(f"histograms {', '.join(named)}" if named else f"histogram ({len(ax.patches)} bars)")
+        else:
+            kinds.append(f"drawing of {len(ax.patches)} shapes")
     return " with ".join(kinds) if kinds else "drawing"
 
 
@@ -183,13 +219,17 @@ def _image_panels(panels: list[Axes]) -> str:
     sizes = sorted({tuple(im.get_array().shape[:2]) for ax in panels for im in ax.images})
     size = " or ".join(f"{h} × {w}" for h, w in sizes)
     titles = [" ".join(ax.get_title().split()) for ax in panels if ax.get_title()]
-    cmaps = sorted({im.get_cmap().name for ax in panels for im in ax.images})
-    text = f"{len(panels)} image panel{'s' if len(panels) != 1 else ''} of {size} pixels ({', '.join(cmaps)})"
+    cmaps = sorted({_cmap(im) for ax in panels for im in ax.images})
+    text = f"{len(panels)} image panel{'s' if len(panels) != 1 else ''} of {size} pixels ({'; '.join(cmaps)})"
     if titles:
         shown = titles[:MAX_TITLES] + ([f"and {len(titles) - MAX_TITLES} more"] if len(titles) > MAX_TITLES else [])
         text += ", titled: " + "; ".join(shown)
-    bars = [b for b in (_colour_bar(im) for ax in panels for im in ax.images) if b]
-    return text + (f". A {bars[0]}" if bars else "")
+    bars = list(dict.fromkeys(b for b in (_colour_bar(im) for ax in panels for im in ax.images) if b))
+    if len(bars) == 1:
+        text += f". A {bars[0]}"
+    elif bars:
+        text += f". {len(bars)} colour bars: " + "; ".join(bars)
+    return text
 
 
 def _panel(ax: Axes) -> str:
@@ -280,7 +320,16 @@ def _register(ip: Any, html_too: bool) -> None:
         formatters["text/html"].pop(Figure, None)
 
 
-def register_formatter(html_too: bool = False) -> bool:
+def in_jupyter_server() -> bool:
+    """Whether this kernel was started by a Jupyter server (JupyterLab, Notebook 7), not headless.
+
+    Jupyter Server gives each kernel it starts the variable ``JPY_SESSION_NAME`` (the notebook's
+    path); a kernel started by nbclient or nbval (``make execute``, the tests) has none.
+    """
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def register_formatter(html_too: bool | None = None) -> bool:
     """Show every matplotlib figure with its description (alt text); return False outside IPython.
 
     Registers, with IPython's display formatters, the course's PNG formatter for ``Figure``:
@@ -289,10 +338,15 @@ def register_formatter(html_too: bool = False) -> bool:
     nothing. matplotlib-inline registers its own formatter when the backend loads (at the first
     figure, after a notebook's ``import matplotlib.pyplot``): the backend is loaded here first.
 
-    JupyterLab shows an image's ``alt`` only from HTML: ``html_too=True`` also gives each figure a
-    ``text/html`` form (:func:`figure_html`), which JupyterLab renders instead of the PNG, so a
-    screen reader there reads the description (the notebook then stores the PNG twice).
+    JupyterLab shows an image's ``alt`` only from HTML (its PNG renderer writes no ``alt``): with
+    ``html_too`` each figure also gets a ``text/html`` form (:func:`figure_html`), which JupyterLab
+    renders instead of the PNG, so that a screen reader there reads the description; the notebook
+    then stores the PNG twice. The default, ``None``, does so in a kernel that a Jupyter server
+    started (:func:`in_jupyter_server`: a learner in JupyterLab) and not in a headless run (``make
+    execute``), so that the committed notebooks hold each figure once, as a PNG with its ``alt``.
     """
+    if html_too is None:
+        html_too = in_jupyter_server()
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter

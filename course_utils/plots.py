@@ -25,7 +25,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from course_utils.data import CLASSES, MEAN, STD
-from course_utils.figure_text import describe, record, set_description
+from course_utils.figure_text import clear, describe, record, set_description, spoken
 
 #: What the drawing functions accept as an image: a tensor or array shaped (H, W), (1, H, W) or (1, 1, H, W).
 Image = torch.Tensor | np.ndarray
@@ -66,6 +66,8 @@ LINE_STYLES = (
     (0, (1, 4)),  # sparse dots
     (0, (10, 2, 2, 2)),  # long dash, short dash
 )
+#: at most this many curves of one chart get a sentence on their trend (the description lists up to 8 anyway)
+MAX_TRENDS = 4
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
 
 #: title colours of a right and a wrong prediction: dark blue and dark orange (told apart without red-green vision)
@@ -87,13 +89,87 @@ def fitted_suptitle(fig: Figure, text: str, chars_per_inch: float = 10.0) -> Tex
     return fig.suptitle("\n".join(textwrap.wrap(" ".join(text.split()), width)))
 
 
-def _count(n: int, thing: str) -> str:
-    """``_count(1, "row")`` -> "1 row"; ``_count(3, "row")`` -> "3 rows"."""
-    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+def _count(n: int, thing: str, things: str | None = None) -> str:
+    """``_count(1, "row")`` -> "1 row"; ``_count(3, "row")`` -> "3 rows"; ``things``: an irregular plural."""
+    return f"{n:,} {thing if n == 1 else things or thing + 's'}"
 
 
 def _label(y: int | torch.Tensor) -> str:
     return CLASSES[int(y)]
+
+
+def _a(noun: str) -> str:
+    """"a Coat", "an Ankle boot": the noun with its article."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _list(items: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` -> "a, b and c"."""
+    items = list(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _confusions(labels: torch.Tensor, preds: torch.Tensor) -> list[tuple[int, int, int]]:
+    """The mistakes counted by class pair: ``[(count, true, predicted), ...]``, the most frequent first."""
+    wrong = labels != preds
+    pairs = torch.stack([labels[wrong], preds[wrong]], dim=1).tolist()
+    counted: dict[tuple[int, int], int] = {}
+    for t, p in pairs:
+        counted[(t, p)] = counted.get((t, p), 0) + 1
+    return sorted(((n, t, p) for (t, p), n in counted.items()), key=lambda item: (-item[0], item[1], item[2]))
+
+
+def _mistakes_notice(labels: torch.Tensor, preds: torch.Tensor, most: int = 3) -> str:
+    """What to notice in a set of predictions: how many are right, and the most frequent mistakes."""
+    n, right = len(labels), int((labels == preds).sum())
+    text = f"{right} of {n} predictions are right"
+    confusions = _confusions(labels, preds)
+    if confusions:
+        shown = [
+            f"{CLASSES[t]} taken for {CLASSES[p]}" + (f" ({c} times)" if c > 1 else "") for c, t, p in confusions[:most]
+        ]
+        text += f"; the most frequent mistake{'s' if len(shown) > 1 else ''}: {_list(shown)}"
+    return text
+
+
+def _trend(name: str, values: Sequence[float], xs: Sequence[float], xlabel: str) -> str:
+    """What to notice in one curve: which way it goes, and where it turns (its extreme inside the run)."""
+    first, last = values[0], values[-1]
+    verb = "falls" if last < first else "rises"
+    if min(values) == max(values):
+        return f'"{name}" stays at {spoken(first)}'
+    if spoken(first) == spoken(last):  # no change at the precision said: not "falls from 2.31 to 2.31"
+        return f'"{name}" stays near {spoken(first)} (between {spoken(min(values))} and {spoken(max(values))})'
+    text = f'"{name}" {verb} from {spoken(first)} to {spoken(last)}'
+    low = min(range(len(values)), key=values.__getitem__)
+    high = max(range(len(values)), key=values.__getitem__)
+    if 0 < low < len(values) - 1:
+        text += f", lowest at {xlabel} {xs[low]:g} ({spoken(values[low])})"
+    if 0 < high < len(values) - 1:
+        text += f", highest at {xlabel} {xs[high]:g} ({spoken(values[high])})"
+    return text
+
+
+def _gaps(curves: dict[str, list[float]]) -> list[str]:
+    """At the last point, each training curve against the validation or test curve of the same quantity."""
+    split_words = ("validation", "val", "test")
+    found = []
+    for name, values in curves.items():
+        words = name.split()
+        if not words or words[0] not in ("train", "training"):
+            continue
+        for other, other_values in curves.items():
+            other_words = other.split()
+            if (
+                other_words
+                and other_words[0] in split_words
+                and other_words[1:2] == words[1:2]
+                and len(other_values) == len(values)
+            ):
+                gap = other_values[-1] - values[-1]
+                where = "above" if gap > 0 else "below"
+                found.append(f'at the end "{other}" lies {spoken(abs(gap))} {where} "{name}"')
+    return found
 
 
 def show_image(
@@ -122,6 +198,9 @@ def show_image(
         fig.colorbar(im, ax=ax, fraction=0.046, label=colorbar_label)
     scale = f", {colorbar_label} from {arr.min():.3g} to {arr.max():.3g}" if colorbar else ""
     summary = f"Image {title or 'without title'}: {arr.shape[0]} × {arr.shape[1]} pixels in {cmap}{scale}"
+    darkest = float((arr <= arr.min() + 1e-6 * max(1.0, float(np.ptp(arr)))).mean())
+    summary += f"; {darkest:.0%} of its pixels have its lowest value"
+    summary += " (the darkest grey)" if cmap == "gray" else ""
     return record(fig, summary, notice)
 
 
@@ -163,6 +242,12 @@ def show_images(
     summary = f"A grid of {_count(n, 'grey image')}, {_count(nrows, 'row')} of up to {ncols}" + (
         f", each titled with its {what}" if labels is not None else ""
     )
+    if labels is not None and preds is not None:
+        summary += ". " + _mistakes_notice(torch.as_tensor(labels).cpu()[:n], torch.as_tensor(preds).cpu()[:n])
+    elif labels is not None:
+        classes = sorted({int(y) for y in torch.as_tensor(labels).cpu()[:n]})
+        appear = "appears" if len(classes) == 1 else "appear"
+        summary += f". {_count(len(classes), 'class', 'classes')} {appear}: {_list([CLASSES[c] for c in classes])}"
     return record(fig, summary, notice)
 
 
@@ -230,9 +315,21 @@ def show_feature_maps(
     c, h, w = maps.shape
     summary = (
         f"{title}: {c} feature maps of {h} × {w} pixels, one per channel"
-        + (", after the input image" if image is not None else "")
+        + (", shown after the input image" if image is not None else "")
         + f", on one colour scale, {scale}"
     )
+    strength = maps.flatten(1).abs().max(dim=1).values  # each channel's largest value, in size
+    strongest, weakest = int(strength.argmax()), int(strength.argmin())
+    top, bottom = float(strength[strongest]), float(strength[weakest])
+    summary += f". The strongest channel is {strongest} (values up to {top:.3g} in size), the weakest "
+    summary += f"channel {weakest}, 0 everywhere" if bottom == 0 else f"{weakest} (up to {bottom:.3g})"
+    if signed:
+        summary += f"; {float((maps < 0).float().mean()):.0%} of the values are below 0"
+    else:
+        summary += f"; {float((maps == 0).float().mean()):.0%} of the values are exactly 0"
+        dead = int((strength == 0).sum())
+        if dead:
+            summary += f", and {_count(dead, 'channel')} {'is' if dead == 1 else 'are'} 0 everywhere"
     return record(fig, summary, notice)
 
 
@@ -289,6 +386,13 @@ def show_kernels(
     summary = (
         f"{title}: {n} kernels of {w.shape[2]} × {w.shape[3]} weights (first input channel), on one "
         f"diverging colour scale centred at 0, blue below 0 and red above, from {-lim:.3g} to {lim:.3g}"
+    )
+    size = w[:, 0].flatten(1).abs().max(dim=1).values
+    big, small = int(size.argmax()), int(size.argmin())
+    summary += (
+        f". The largest weights in size are in kernel {big} (up to {float(size[big]):.3g}), the smallest in kernel "
+        f"{small} (up to {float(size[small]):.3g}); {float((w[:, 0] < 0).float().mean()):.0%} of the weights are "
+        "below 0"
     )
     return record(fig, summary, notice)
 
@@ -347,7 +451,16 @@ def plot_curves(
     ax.legend()
     fig.tight_layout()
     names = ", ".join(f'"{name}"' for name in curves)
-    summary = f"Line chart \"{title}\": {names}; x: {xlabel}, y: {ylabel}" + (" (log scale)" if logy else "")
+    log = " (log scale)" if logy and "log" not in ylabel.lower() else ""
+    summary = f"Line chart \"{title}\": {names}; x: {xlabel}, y: {ylabel}{log}"
+    series = {name: [float(v) for v in values] for name, values in curves.items() if len(values) > 1}
+    trends = [
+        _trend(name, values, list(range(1, len(values) + 1)) if xlabel == "epoch" else list(range(len(values))), xlabel)
+        for name, values in list(series.items())[:MAX_TRENDS]
+    ]
+    said = trends + _gaps(series)
+    if said:
+        summary += ". " + "; ".join(said)
     return record(fig, summary, notice)
 
 
@@ -388,6 +501,17 @@ def plot_confusion_matrix(
         f"darker blue is more. The diagonal holds the right answers; the largest cell off it is "
         f"{CLASSES[i]} predicted as {CLASSES[j]} ({value})"
     )
+    rows = m.sum(axis=1)
+    if (rows > 0).all():
+        recall = np.diag(m) / rows
+        best, worst = int(recall.argmax()), int(recall.argmin())
+        if recall[best] == recall[worst]:
+            summary += f". Every class has {recall[best]:.0%} of its images right"
+        else:
+            summary += (
+                f". The best recognised class is {CLASSES[best]} ({recall[best]:.0%} of its images right), "
+                f"the worst {CLASSES[worst]} ({recall[worst]:.0%})"
+            )
     return record(fig, summary, notice)
 
 
@@ -413,7 +537,14 @@ def show_mistakes(
         return record(fig, f"{title}: no image is misclassified", notice)
     total = int((labels != preds).sum())
     fig = show_images(images[wrong.to(images.device)], labels[wrong], title=title, preds=preds[wrong])
-    return record(fig, f"The first {len(wrong)} of {_count(total, 'misclassified image')}", notice)
+    clear(fig)  # show_images' summary would count right answers in a gallery of mistakes: this one says it all
+    count, true, pred = _confusions(labels, preds)[0]
+    summary = (
+        f"{title}: a grid of the first {len(wrong)} of {_count(total, 'misclassified image')} (of {len(labels):,} "
+        "in all), each titled with its true and predicted class; over all of them, "
+        f"the most frequent mistake is {CLASSES[true]} taken for {CLASSES[pred]} ({count} of {total:,})"
+    )
+    return record(fig, summary, notice)
 
 
 def plot_probabilities(
@@ -466,7 +597,7 @@ def plot_probabilities(
     fig.tight_layout()
     second = int(p.argsort(descending=True)[1])
     summary = (
-        f"{title}: an image{f' of a {CLASSES[true]}' if true is not None else ''} beside a bar chart of its "
+        f"{title}: an image{f' of {_a(CLASSES[true])}' if true is not None else ''} beside a bar chart of its "
         f"10 class probabilities (x: softmax probability, 0 to 1; y: the class names). The prediction is "
         f"{CLASSES[pred]} with {p[pred]:.0%}{verdict}; next comes {CLASSES[second]} with {p[second]:.0%}"
         + (f"; the true class gets {p[true]:.0%}" if true is not None and true != pred else "")

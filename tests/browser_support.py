@@ -115,8 +115,9 @@ def chromium() -> Iterator[Any]:
 
 
 # axe.run resolves to {violations: [{id, impact, help, helpUrl, nodes: [{target, failureSummary}]}]}
-_JS_AXE = """async ([tags, shown]) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+_JS_AXE = """async ([tags, shown, context]) => {
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const result = await axe.run(context || document, options);
   return result.violations.map(v => ({
     id: v.id,
     impact: v.impact,
@@ -127,8 +128,12 @@ _JS_AXE = """async ([tags, shown]) => {
 }"""
 
 
-def axe_violations(page: Any, impacts: Sequence[str] | None = ("serious", "critical")) -> list[dict[str, Any]]:
+def axe_violations(
+    page: Any, impacts: Sequence[str] | None = ("serious", "critical"), context: str | None = None
+) -> list[dict[str, Any]]:
     """Run axe-core's WCAG 2 A/AA rules on ``page`` (a loaded Playwright ``Page``); return its violations.
+
+    ``context``: a CSS selector of the part to check (a slide); by default the whole document.
 
     Each violation is ``{"id", "impact", "help", "nodes", "targets"}``: the rule, its impact
     (``minor``, ``moderate``, ``serious`` or ``critical``), what it asks for, how many elements
@@ -139,7 +144,7 @@ def axe_violations(page: Any, impacts: Sequence[str] | None = ("serious", "criti
     require_axe()
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    found = page.evaluate(_JS_AXE, [list(AXE_TAGS), TARGETS_SHOWN])
+    found = page.evaluate(_JS_AXE, [list(AXE_TAGS), TARGETS_SHOWN, context])
     return [v for v in found if impacts is None or v["impact"] in impacts]
 
 

@@ -16,7 +16,7 @@ Chromium missing: the tests skip with the reason, except in CI (``CI=true``), wh
 Assumptions about the feature-map explorer (``course_utils.widgets.feature_map_explorer``), the
 contract between its author and this test:
 - its outermost widget carries the CSS class ``course-feature-map-explorer`` (ipywidgets ``add_class``);
-- its figure is an ``<img>`` inside that container (an ``Image`` widget, or a PNG in an ``Output``);
+- its figure is an ``<img>`` inside that container (in an ``HTML`` widget, with the figure's description as ``alt``);
 - its layer control is a ``Dropdown`` whose description is ``layer``, with at least two options.
 """
 
@@ -276,6 +276,23 @@ def test_run_all_cells_without_errors(ran, lab, notebook):
     assert numbered == list(range(1, len(numbered) + 1)), f"{notebook}: execution counts {numbered}"
     shown = page.evaluate(JS_SHOWN_ERRORS)
     assert not shown, f"{notebook}: the page shows {len(shown)} traceback(s): {shown}"
+
+
+# every figure in the notebook's outputs: its accessible name (alt, else title) and where it is
+JS_FIGURE_NAMES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output img'))
+  .map(img => ({name: img.getAttribute('alt') || img.getAttribute('title') || '',
+                widget: !!img.closest('.jupyter-widgets')}))"""
+
+
+def test_every_figure_in_jupyterlab_has_its_description(ran):
+    """A screen reader in JupyterLab reads each figure's description: the <img> of every figure (the
+    course's HTML form of a plot, an explorer's figure) is named by it, not by JupyterLab's "Image"."""
+    page, state = ran(NOTEBOOK_02)
+    assert not state["errors"], f"{NOTEBOOK_02} raised: {state['errors']}"
+    figures = page.evaluate(JS_FIGURE_NAMES)
+    assert len(figures) >= 10 and any(f["widget"] for f in figures), figures
+    unnamed = [f for f in figures if len(f["name"].split()) < 8 or f["name"] == "Image"]
+    assert not unnamed, f"{len(unnamed)} of {len(figures)} figures lack a description in JupyterLab: {unnamed}"
 
 
 def check_explorer(page, screenshot_stem: str) -> None:

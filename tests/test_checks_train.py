@@ -26,6 +26,14 @@ from course_utils.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
 device = torch.device("cpu")
 
 
+def grad_scaler(device_type: str):
+    """``torch.amp.GradScaler(device_type)``, as a learner writes it; before torch 2.3 (no ``torch.amp.GradScaler``,
+    no scaler for the CPU), the ``torch.cuda.amp.GradScaler`` a learner had then, on when CUDA is there."""
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler(device_type)
+    return torch.cuda.amp.GradScaler(enabled=device_type == "cuda" and torch.cuda.is_available())
+
+
 def assert_correct(result):
     assert result.status == CORRECT and result.passed, str(result)
     assert result.messages and not any(m.lower().startswith("note") for m in result.messages), str(result)
@@ -87,8 +95,8 @@ STEPS = {
         s.optimizer, max_lr=0.1, total_steps=len(s.dataloader))),
     "StepLR": lambda s: setattr(s, "scheduler", torch.optim.lr_scheduler.StepLR(s.optimizer, step_size=1)),
     "scheduler.step": lambda s: s.scheduler.step(),
-    "GradScaler": lambda s: setattr(s, "scaler", torch.amp.GradScaler("cpu")),
-    "GradScaler('cuda')": lambda s: setattr(s, "scaler", torch.amp.GradScaler("cuda")),  # off without a GPU
+    "GradScaler": lambda s: setattr(s, "scaler", grad_scaler("cpu")),
+    "GradScaler('cuda')": lambda s: setattr(s, "scaler", grad_scaler("cuda")),  # off without a GPU
     "scaled backward": lambda s: s.scaler.scale(s.loss).backward(),
     "scaler.step": lambda s: (s.scaler.step(s.optimizer), s.scaler.update()),
     "autocast forward and loss": _autocast_forward_and_loss,

@@ -1,6 +1,7 @@
 """course_utils.plots: each figure shows its data, has a title and uses class names."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import torch
 
 from course_utils import plots
 from course_utils.data import CLASSES
+from tools.notebooks import teaching_notebooks
 
 
 def titles(fig):
@@ -222,3 +224,115 @@ def test_the_formatter_puts_the_description_in_the_output_metadata_in_a_kernel()
     assert alts[2].startswith("Image img: 8 × 8 pixels") and alts[3] == alts[2]
     assert outputs[2][0].data["text/plain"] == alts[1]  # the text form of the figure is its description
 
+
+
+@pytest.mark.parametrize("server", [False, True], ids=["headless", "jupyter-server"])
+def test_in_jupyterlab_figures_also_come_as_html_with_alt_and_headless_runs_store_them_once(server):
+    """JupyterLab writes no ``alt`` for a PNG: a kernel a Jupyter server started (``JPY_SESSION_NAME``) gets the
+    figure as ``<img alt>`` too; a headless run (make execute, nbval) stores only the PNG with its alt."""
+    import html
+
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in KERNEL_CELLS[:2]]
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JPY_SESSION_NAME")}
+    if server:
+        env["JPY_SESSION_NAME"] = "notebooks/00_start_here.ipynb"
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute(env=env)
+    (output,) = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    alt = output.metadata["image/png"]["alt"]
+    assert alt.startswith('Line chart "Loss"')
+    if server:
+        assert f'alt="{html.escape(alt)}"' in output.data["text/html"]
+        assert output.data["text/html"].startswith('<img src="data:image/png;base64,')
+    else:
+        assert "text/html" not in output.data
+
+
+def test_what_to_notice_is_computed_from_the_data_by_each_drawing_function():
+    """The description says what to notice, read from the data drawn: where a curve turns, the gap between
+    training and validation, the most frequent mistake, the best and worst class, the strongest channel."""
+    curves = plots.describe(plots.plot_curves({"train loss": [2.3, 1.0, 0.5, 0.4], "val loss": [2.3, 1.1, 0.7, 0.8]}))
+    assert '"train loss" falls from 2.3 to 0.4;' in curves
+    assert '"val loss" falls from 2.3 to 0.8, lowest at epoch 3 (0.7)' in curves
+    assert 'at the end "val loss" lies 0.4 above "train loss"' in curves
+    labels, preds = torch.tensor([0, 1, 6, 6, 2, 6]), torch.tensor([0, 5, 0, 0, 4, 0])
+    mistakes = plots.describe(plots.show_mistakes(torch.rand(6, 28, 28), labels, preds, max_images=2))
+    assert "the first 2 of 5 misclassified images (of 6 in all)" in mistakes
+    assert "the most frequent mistake is Shirt taken for T-shirt/top (3 of 5)" in mistakes
+    assert "predictions are right" not in mistakes  # a gallery of mistakes counts no right answers
+    grid = plots.describe(plots.show_images(torch.rand(4, 28, 28), [0, 1, 2, 1], preds=[0, 2, 2, 2]))
+    assert "2 of 4 predictions are right; the most frequent mistake: Trouser taken for Pullover (2 times)" in grid
+    matrix = torch.diag(torch.arange(10.0) + 1) + 1  # class 9 has the most right, class 0 the fewest
+    confusion = plots.describe(plots.plot_confusion_matrix(matrix))
+    assert "best recognised class is Ankle boot (55% of its images right), the worst T-shirt/top (18%)" in confusion
+    maps = torch.zeros(3, 4, 4)
+    maps[1, 0, 0], maps[2] = 5.0, 1.0
+    text = plots.describe(plots.show_feature_maps(maps))
+    assert "strongest channel is 1 (values up to 5 in size), the weakest channel 0, 0 everywhere" in text
+    assert "65% of the values are exactly 0, and 1 channel is 0 everywhere" in text
+
+
+#: what a figure-drawing cell calls so that its figure says what it shows: a drawing function of the course
+#: (each records its summary and what to notice), an explorer, or plots.set_description for a plt figure
+DESCRIBED_BY = re.compile(r"\b(plots\.\w+|diagram\.\w+|widgets\.\w+|set_description|\w+_figure|\w*[Ee]xplorer\w*)\(")
+
+
+def figure_outputs(path):
+    """Every figure output of a notebook: (cell index, the cell's source, its alt text or None)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                meta = output.get("metadata", {})
+                yield index, cell.source, meta.get("image/png", {}).get("alt") or meta.get("alt")
+
+
+@pytest.mark.parametrize("path", teaching_notebooks(), ids=lambda p: p.stem)
+def test_every_figure_of_the_notebooks_has_a_description(path):
+    """Every committed figure carries a real description (its alt): sentences, not nbconvert's placeholder,
+    from a cell that says what the figure shows (a drawing function of the course, or set_description).
+
+    Fails when the stored outputs predate the course's figure formatter: run make execute.
+    """
+    figures = list(figure_outputs(path))
+    missing = [(index, alt) for index, _, alt in figures if not alt or len(alt.split()) < 8 or "." not in alt]
+    assert not missing, f"{path.name}: figures without a description (cell, alt): {missing}; run make execute"
+    unsaid = [index for index, source, _ in figures if not DESCRIBED_BY.search(source)]
+    assert not unsaid, (
+        f"{path.name}: cells {unsaid} draw a figure with plt alone, so its description has no sentence on what "
+        "to notice: add plots.set_description(fig, ...)"
+    )
+
+
+def test_descriptions_read_well_aloud():
+    """What a listener hears: plurals, numbers in words, log axes without a 0, each histogram and colour bar by
+    its name, a flat line called flat, no repeated "(log scale)"."""
+    import matplotlib.pyplot as plt
+
+    grid = plots.describe(plots.show_images(torch.rand(3, 28, 28), [0, 1, 1]))
+    assert "2 classes appear: T-shirt/top and Trouser" in grid and "classs" not in grid
+    assert "1 class appears: Coat" in plots.describe(plots.show_images(torch.rand(2, 28, 28), [4, 4]))
+    fig, ax = plt.subplots()
+    ax.hist(np.linspace(0, 1, 1000), bins=10, histtype="stepfilled", label="before")
+    ax.hist(np.linspace(-1, 2, 1000), bins=10, histtype="step", label="after")
+    ax.set(yscale="log", ylabel="number of pixels (log scale)")
+    text = plots.describe(fig)
+    assert 'histograms "before", "after"' in text and "patches" not in text
+    assert '"number of pixels (log scale)", from 0 ' not in text  # a log axis has no 0: its visible range
+    fig, axes = plt.subplots(1, 3)
+    plots.show_image(torch.rand(8, 8), ax=axes[0], colorbar=True)
+    plots.show_image(torch.rand(8, 8) * 2 - 1, ax=axes[1], colorbar=True, colorbar_label="normalised value")
+    shown = axes[2].imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-2, vmax=2)
+    fig.colorbar(shown, ax=axes[2], label="centred")
+    text = plots.describe(fig)
+    assert "3 colour bars:" in text and '"centred" from -2 to 2 (blue to white to red)' in text
+    flat = plots.plot_curves({"no step": [2.31, 2.29, 2.33, 2.31]}, ylabel="loss (log scale)", logy=True)
+    flat = plots.describe(flat)
+    assert '"no step" stays near 2.31 (between 2.29 and 2.33)' in flat and "falls" not in flat
+    assert flat.count("(log scale)") == 2  # once in the summary's y label, once in the panel's axis: not doubled
+    assert plots.describe(plots.plot_curves({"big": [56_800.0, 1.0]})).count("56,800") >= 1  # not 5.68e+04

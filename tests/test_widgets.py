@@ -600,6 +600,18 @@ def test_widget_state_is_json_and_small(every_explorer):
         assert size < 150_000, f"{explorer.explorer_name}: {size:,} bytes of widget state"
 
 
+def test_every_explorer_figure_is_an_img_whose_alt_is_its_description(every_explorer):
+    """A screen reader reads an explorer's figure: its <img> carries the description, redrawn with the figure."""
+    import html
+
+    for explorer in every_explorer:
+        value = explorer.figure.value
+        assert value.startswith('<img src="data:image/png;base64,'), explorer.explorer_name
+        assert len(explorer.description.split()) >= 8, (explorer.explorer_name, explorer.description)
+        assert f'alt="{html.escape(explorer.description)}"' in value, explorer.explorer_name
+        assert base64.b64encode(explorer.png).decode("ascii") in value  # the PNG shown is the PNG kept
+
+
 def test_explorers_say_what_info_they_expect():
     with pytest.raises(TypeError, match="info = setup"):
         widgets.kernel_playground(info="data")

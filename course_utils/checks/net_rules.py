@@ -190,13 +190,13 @@ def not_ten_classes(run: NetRun) -> str | None:
 
 @rule
 def no_activation(run: NetRun) -> str | None:
-    """No non-linearity at all: the layers collapse into one linear function."""
+    """No activation function at all: the linear layers collapse into one, the convolutions lose most of their power."""
     if any(c.name in _ACTIVATIONS for c in run.calls):
         return None
     return (
-        "there is no non-linearity: without `F.relu` between the layers, the stacked "
-        "convolutions and linear layers collapse into a single linear function. Apply "
-        "`F.relu` after each convolution and each linear layer but the last."
+        "there is no activation function: without `F.relu` between them, the linear layers collapse "
+        "into a single linear layer, and the convolutions keep only max pooling as their non-linear "
+        "step. Apply `F.relu` after each convolution and each linear layer but the last."
     )
 
 

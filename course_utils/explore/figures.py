@@ -35,7 +35,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Return the PNG bytes of ``fig`` (what the explorers put in their Image widget)."""
+    """Return the PNG bytes of ``fig`` (what the explorers show, as an ``<img>``)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

@@ -10,8 +10,9 @@
   softmax probabilities of an image, and a walk through the mistakes (validation images in ``06``).
 
 Each function returns an :class:`Explorer`, an ``ipywidgets.VBox`` of controls above a figure.
-The figure is a PNG drawn with matplotlib's non-interactive Agg canvas into an
-``ipywidgets.Image``, so the widget state stored in a notebook holds the picture too. Where no
+The figure is a PNG drawn with matplotlib's non-interactive Agg canvas, shown as an ``<img>`` in an
+``ipywidgets.HTML`` whose ``alt`` is the figure's description (what a screen reader reads), so the
+widget state stored in a notebook holds the picture too. Where no
 widget front end runs (an HTML export without widget state, an untrusted notebook in JupyterLab,
 qtconsole), the display falls back to that PNG as it was when the cell ran, never a blank cell;
 a text-only terminal prints one line saying what the cell holds.

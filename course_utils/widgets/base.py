@@ -6,6 +6,7 @@ See :mod:`course_utils.widgets` for the explorers themselves.
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from course_utils import explore
 from course_utils.data import CLASSES, DataInfo, prepare
 from course_utils.figure_text import describe
 
-__all__ = ["ORANGE", "RED", "STYLE", "Explorer", "ImagePicker", "coloured", "data_info", "image_widget"]
+__all__ = ["ORANGE", "RED", "STYLE", "Explorer", "ImagePicker", "coloured", "data_info", "image_widget", "img_html"]
 
 STYLE = {"description_width": "initial"}
 RED, ORANGE = "#c62828", "#e65100"
@@ -38,9 +39,22 @@ def data_info(info: Any) -> DataInfo:
     )
 
 
-def image_widget() -> widgets.Image:
-    """Return the Image widget an explorer draws its figure in (PNG, as wide as the notebook at most)."""
-    return widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+def image_widget() -> widgets.HTML:
+    """Return the widget an explorer draws its figure in: HTML holding the PNG as ``<img alt="...">``.
+
+    An ``ipywidgets.Image`` has no ``alt``, so a screen reader would read nothing for it; the HTML
+    widget's ``<img>`` carries the figure's description (:meth:`Explorer.show_figure`).
+    """
+    return widgets.HTML(layout=widgets.Layout(max_width="100%"))
+
+
+def img_html(png: bytes, description: str) -> str:
+    """``<img>`` of ``png`` (bytes) with ``description`` as its ``alt``, as wide as the notebook at most."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(description)}" '
+        'style="max-width: 100%; height: auto">'
+    )
 
 
 def coloured(text: str, colour: str) -> str:
@@ -49,7 +63,7 @@ def coloured(text: str, colour: str) -> str:
 
 
 class Explorer(widgets.VBox):
-    """An explorer: controls above a figure (``.figure``, an ``ipywidgets.Image`` of PNG bytes).
+    """An explorer: controls above a figure (``.figure``, an HTML widget with the PNG and its description).
 
     Its display carries, beside the widget view, a PNG of the figure and a line of text, so
     front ends without widgets show the picture (the default state, when the cell runs).
@@ -59,23 +73,25 @@ class Explorer(widgets.VBox):
     #: CSS class of the outermost element, besides "course-explorer" (browser tests find it).
     css_class = "course-explorer"
 
-    def __init__(self, children: list[widgets.Widget], figure: widgets.Image, **kwargs: Any) -> None:
+    def __init__(self, children: list[widgets.Widget], figure: widgets.HTML, **kwargs: Any) -> None:
         super().__init__(children, **kwargs)
         self.add_class("course-explorer")
         self.add_class(self.css_class)
         self.figure = figure
         #: the description (alt text) of the figure drawn now (:func:`course_utils.figure_text.describe`)
         self.description = ""
+        self._png = b""
 
     def show_figure(self, fig: Figure) -> None:
-        """Draw ``fig`` in the explorer's image, and keep its description for the PNG fallback's ``alt``."""
-        self.figure.value = explore.figure_png(fig)
+        """Draw ``fig`` in the explorer, as an ``<img>`` whose ``alt`` is its description (also the PNG fallback's)."""
+        self._png = explore.figure_png(fig)
         self.description = describe(fig)
+        self.figure.value = img_html(self._png, self.description)
 
     @property
     def png(self) -> bytes:
         """The PNG bytes of the figure as it is drawn now."""
-        return bytes(self.figure.value)
+        return self._png
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
