@@ -86,6 +86,7 @@ class Lab:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # conftest's Agg would hide every figure: the kernels use their own inline backend
         env.update(
             COURSE_QUICK="1",
             JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
@@ -278,21 +279,37 @@ def test_run_all_cells_without_errors(ran, lab, notebook):
     assert not shown, f"{notebook}: the page shows {len(shown)} traceback(s): {shown}"
 
 
-# every figure in the notebook's outputs: its accessible name (alt, else title) and where it is
-JS_FIGURE_NAMES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output img'))
-  .map(img => ({name: img.getAttribute('alt') || img.getAttribute('title') || '',
-                widget: !!img.closest('.jupyter-widgets')}))"""
+# every figure in the notebook's outputs, cell by cell: what the kernel sent (the output models: a PNG, and
+# whether an HTML form came with it) and what JupyterLab drew (each <img> in the cell's outputs: its accessible
+# name, alt else title, and whether it is an explorer's)
+JS_FIGURES = f"""(path) => {{
+  const w = ({JS_FIND})(path);
+  return w.content.widgets.map((c, i) => c.model.type !== 'code' ? null : {{
+    cell: i,
+    sent: c.model.outputs.toJSON().filter(o => o.data && o.data['image/png'])
+      .map(o => ({{html: typeof o.data['text/html'] === 'string' || Array.isArray(o.data['text/html'])}})),
+    drawn: Array.from(c.node.querySelectorAll('.jp-OutputArea-output img')).map(img => ({{
+      name: img.getAttribute('alt') || img.getAttribute('title') || '',
+      widget: !!img.closest('.jupyter-widgets')}})),
+  }}).filter(c => c && (c.sent.length || c.drawn.length));
+}}"""
 
 
 def test_every_figure_in_jupyterlab_has_its_description(ran):
-    """A screen reader in JupyterLab reads each figure's description: the <img> of every figure (the
-    course's HTML form of a plot, an explorer's figure) is named by it, not by JupyterLab's "Image"."""
+    """A screen reader in JupyterLab reads each figure's description: every figure the kernel sends comes with its
+    HTML form, and every <img> drawn (a plot's HTML form, an explorer's figure) is named by the description, not
+    by JupyterLab's "Image"."""
     page, state = ran(NOTEBOOK_02)
     assert not state["errors"], f"{NOTEBOOK_02} raised: {state['errors']}"
-    figures = page.evaluate(JS_FIGURE_NAMES)
-    assert len(figures) >= 10 and any(f["widget"] for f in figures), figures
-    unnamed = [f for f in figures if len(f["name"].split()) < 8 or f["name"] == "Image"]
-    assert not unnamed, f"{len(unnamed)} of {len(figures)} figures lack a description in JupyterLab: {unnamed}"
+    cells = page.evaluate(JS_FIGURES, NOTEBOOK_02)
+    sent = [figure for cell in cells for figure in cell["sent"]]
+    drawn = [dict(figure, cell=cell["cell"]) for cell in cells for figure in cell["drawn"]]
+    assert len(sent) >= 10 and any(f["widget"] for f in drawn), cells
+    assert all(f["html"] for f in sent), f"figures sent without their HTML form: {cells}"
+    plots = [f for f in drawn if not f["widget"]]
+    assert len(plots) >= len([f for f in sent if f["html"]]) - 2, f"figures not drawn as <img>: {cells}"
+    unnamed = [f for f in drawn if len(f["name"].split()) < 8 or f["name"] == "Image"]
+    assert not unnamed, f"{len(unnamed)} of {len(drawn)} figures lack a description in JupyterLab: {unnamed}"
 
 
 def check_explorer(page, screenshot_stem: str) -> None:

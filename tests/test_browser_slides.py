@@ -135,6 +135,9 @@ def test_axe_finds_no_serious_violation_on_any_slide(page, decks, name):
     """Every slide, subslides too, with all its fragments shown: on a main-line slide the whole page (the
     controls and the slide number as well), on a subslide the slide itself (the rest is the same page)."""
     open_deck(page, decks, name)
+    # no transitions: axe must read each slide and fragment as it ends up, never half faded in
+    page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
     found: dict[str, dict] = {}
     where: dict[str, list] = {}
     for at in page.evaluate("() => Reveal.getSlides().map(s => Reveal.getIndices(s))"):
