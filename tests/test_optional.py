@@ -243,7 +243,7 @@ def optional_cells_drawing_globally(cells: list[nbformat.NotebookNode]) -> dict[
 KNOWN_GLOBAL_DRAWS: dict[str, set[str]] = {
     "05_training_loop.ipynb": {"6f9ce7c6", "e8ef3eb2"},
     "06_test_loop_and_metrics.ipynb": {"3da40d64"},
-    "08_beyond_lenet.ipynb": {"631bd7f6", "b1e9c99b", "d78ce89f", "c30a9ae6"},
+    "08_beyond_lenet.ipynb": {"b1e9c99b", "d78ce89f", "c30a9ae6"},
 }
 
 
