@@ -204,7 +204,12 @@ def _kind(ax: Axes) -> str:
     if ax.images:
         shapes = sorted({tuple(im.get_array().shape[:2]) for im in ax.images})
         size = " or ".join(f"{h} × {w}" for h, w in shapes)
-        kinds.insert(0, f"image of {size} pixels ({'; '.join(sorted({_cmap(im) for im in ax.images}))})")
+        cmaps = "; ".join(sorted({_cmap(im) for im in ax.images}))
+        if len(shapes) == 1 and _labelled_grid(ax, *shapes[0]):  # a table drawn as colours: cells, not pixels
+            written = " each printed with its value," if len(ax.texts) >= shapes[0][0] * shapes[0][1] else ""
+            kinds.insert(0, f"grid of {size} cells,{written} coloured by value ({cmaps})")
+        else:
+            kinds.insert(0, f"image of {size} pixels ({cmaps})")
     if not kinds and len(ax.patches) > 0:
         named = [_quoted(p.get_label()) for p in ax.patches if p.get_label() and not p.get_label().startswith("_")]
         if ax.axison:
@@ -212,6 +217,15 @@ def _kind(ax: Axes) -> str:
         else:
             kinds.append(f"drawing of {len(ax.patches)} shapes")
     return " with ".join(kinds) if kinds else "drawing"
+
+
+def _labelled_grid(ax: Axes, rows: int, columns: int) -> bool:
+    """Whether an image is a table of named rows and columns (a confusion matrix): a word on every row and column."""
+
+    def words(axis: Any) -> list[str]:
+        return [t.get_text() for t in axis.get_ticklabels() if t.get_text() and not _is_number(t.get_text())]
+
+    return ax.axison and len(words(ax.yaxis)) == rows and len(words(ax.xaxis)) == columns
 
 
 def _image_panels(panels: list[Axes]) -> str:

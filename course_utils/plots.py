@@ -132,8 +132,15 @@ def _mistakes_notice(labels: torch.Tensor, preds: torch.Tensor, most: int = 3) -
     return text
 
 
-def _trend(name: str, values: Sequence[float], xs: Sequence[float], xlabel: str) -> str:
-    """What to notice in one curve: which way it goes, and where it turns (its extreme inside the run)."""
+def _trend(name: str, values: Sequence[float], xs: Sequence[float] | Sequence[str], xlabel: str) -> str:
+    """What to notice in one curve: which way it goes, and where it turns (its extreme inside the run).
+
+    ``xs``: the points' positions (said with ``xlabel``: "epoch 3"), or their names (said alone: "fc1").
+    """
+
+    def at(x: float | str) -> str:
+        return x if isinstance(x, str) else f"{xlabel} {x:g}"
+
     first, last = values[0], values[-1]
     verb = "falls" if last < first else "rises"
     if min(values) == max(values):
@@ -143,10 +150,11 @@ def _trend(name: str, values: Sequence[float], xs: Sequence[float], xlabel: str)
     text = f'"{name}" {verb} from {spoken(first)} to {spoken(last)}'
     low = min(range(len(values)), key=values.__getitem__)
     high = max(range(len(values)), key=values.__getitem__)
-    if 0 < low < len(values) - 1:
-        text += f", lowest at {xlabel} {xs[low]:g} ({spoken(values[low])})"
-    if 0 < high < len(values) - 1:
-        text += f", highest at {xlabel} {xs[high]:g} ({spoken(values[high])})"
+    ends = {spoken(first), spoken(last)}  # an extreme that reads as an end point adds nothing said aloud
+    if 0 < low < len(values) - 1 and spoken(values[low]) not in ends:
+        text += f", lowest at {at(xs[low])} ({spoken(values[low])})"
+    if 0 < high < len(values) - 1 and spoken(values[high]) not in ends:
+        text += f", highest at {at(xs[high])} ({spoken(values[high])})"
     return text
 
 
@@ -415,13 +423,15 @@ def plot_curves(
     ax: Axes | None = None,
     logy: bool = False,
     notice: str | None = None,
+    xticks: Sequence[str] | None = None,
 ) -> Figure:
     """Line plot of named series, e.g. ``{"train loss": [...], "test loss": [...]}``.
 
     Each series gets its own line style and its own marker as well as its colour
     (:func:`curve_style`), and the markers are hollow, so curves that lie on top of each other
     (or a reader who does not see colour) can still tell them apart. ``notice``: what to notice,
-    for the figure's description.
+    for the figure's description. ``xticks``: names for the points (``["input", "conv1", ...]``),
+    shown on the x axis and used in the description instead of their positions.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -447,6 +457,8 @@ def plot_curves(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if logy:
         ax.set_yscale("log")
+    if xticks is not None:
+        ax.set_xticks(range(len(xticks)), list(xticks))
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -454,10 +466,13 @@ def plot_curves(
     log = " (log scale)" if logy and "log" not in ylabel.lower() else ""
     summary = f"Line chart \"{title}\": {names}; x: {xlabel}, y: {ylabel}{log}"
     series = {name: [float(v) for v in values] for name, values in curves.items() if len(values) > 1}
-    trends = [
-        _trend(name, values, list(range(1, len(values) + 1)) if xlabel == "epoch" else list(range(len(values))), xlabel)
-        for name, values in list(series.items())[:MAX_TRENDS]
-    ]
+    def positions(n: int) -> list[float] | list[str]:
+        if xticks is not None and len(xticks) == n:
+            return list(xticks)
+        return list(range(1, n + 1)) if xlabel == "epoch" else list(range(n))
+
+    shown = list(series.items())[:MAX_TRENDS]
+    trends = [_trend(name, values, positions(len(values)), xlabel) for name, values in shown]
     said = trends + _gaps(series)
     if said:
         summary += ". " + "; ".join(said)
@@ -511,6 +526,13 @@ def plot_confusion_matrix(
             summary += (
                 f". The best recognised class is {CLASSES[best]} ({recall[best]:.0%} of its images right), "
                 f"the worst {CLASSES[worst]} ({recall[worst]:.0%})"
+            )
+        called = m.sum(axis=0)
+        over = int((called - rows).argmax())  # read down a column: the class predicted most often beyond its images
+        if called[over] > rows[over] and np.array_equal(m, np.round(m)):  # counts, not fractions
+            summary += (
+                f". Read down its column, {CLASSES[over]} is the most over-called class: predicted "
+                f"{int(called[over]):,} times for {int(rows[over]):,} images"
             )
     return record(fig, summary, notice)
 
@@ -597,9 +619,21 @@ def plot_probabilities(
     fig.tight_layout()
     second = int(p.argsort(descending=True)[1])
     summary = (
-        f"{title}: an image{f' of {_a(CLASSES[true])}' if true is not None else ''} beside a bar chart of its "
-        f"10 class probabilities (x: softmax probability, 0 to 1; y: the class names). The prediction is "
-        f"{CLASSES[pred]} with {p[pred]:.0%}{verdict}; next comes {CLASSES[second]} with {p[second]:.0%}"
-        + (f"; the true class gets {p[true]:.0%}" if true is not None and true != pred else "")
+        f"{title}: {CLASSES[pred]} ({p[pred]:.0%}){verdict}. An image"
+        f"{f' of {_a(CLASSES[true])}' if true is not None else ''} beside a bar chart of its 10 class "
+        f"probabilities (x: softmax probability, 0 to 1; y: the class names). "
     )
+    named = {pred}
+    if true is not None and true != pred:  # said once: the true class, and whether it comes second
+        rank = "the second highest" if true == second else f"below {CLASSES[second]} ({p[second]:.0%})"
+        summary += f"The true class, {CLASSES[true]}, gets {p[true]:.0%}, {rank}"
+        named |= {true, second}
+    else:
+        summary += f"Next comes {CLASSES[second]} with {p[second]:.0%}"
+        named.add(second)
+    if float(p.max() - p.min()) < 0.1:
+        summary += f"; all ten bars lie between {p.min():.0%} and {p.max():.0%}, nearly equal"
+    else:
+        rest, others = 1 - float(p[list(named)].sum()), len(CLASSES) - len(named)
+        summary += f"; the other {others} classes " + (f"share {rest:.0%}" if rest >= 0.005 else "are all near 0")
     return record(fig, summary, notice)

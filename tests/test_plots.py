@@ -258,6 +258,14 @@ def test_what_to_notice_is_computed_from_the_data_by_each_drawing_function():
     assert '"train loss" falls from 2.3 to 0.4;' in curves
     assert '"val loss" falls from 2.3 to 0.8, lowest at epoch 3 (0.7)' in curves
     assert 'at the end "val loss" lies 0.4 above "train loss"' in curves
+    # a peak that reads the same as the last point is not said twice ("rises to 90.8, highest at ... (90.8)")
+    flat_top = plots.describe(plots.plot_curves({"val acc": [85.9, 90.0, 90.81, 90.79]}))
+    assert '"val acc" rises from 85.9 to 90.8.' in flat_top
+    assert "highest at" not in flat_top
+    names = ["input", "conv1", "fc1", "fc2"]
+    layers = plots.plot_curves({"signal": [0.7, 1.2, 1.3, 1.1]}, xlabel="layer", xticks=names)
+    assert '"signal" rises from 0.7 to 1.1, highest at fc1 (1.3)' in plots.describe(layers)  # named points, by name
+    assert [t.get_text() for t in layers.axes[0].get_xticklabels()] == names
     labels, preds = torch.tensor([0, 1, 6, 6, 2, 6]), torch.tensor([0, 5, 0, 0, 4, 0])
     mistakes = plots.describe(plots.show_mistakes(torch.rand(6, 28, 28), labels, preds, max_images=2))
     assert "the first 2 of 5 misclassified images (of 6 in all)" in mistakes
@@ -268,6 +276,20 @@ def test_what_to_notice_is_computed_from_the_data_by_each_drawing_function():
     matrix = torch.diag(torch.arange(10.0) + 1) + 1  # class 9 has the most right, class 0 the fewest
     confusion = plots.describe(plots.plot_confusion_matrix(matrix))
     assert "best recognised class is Ankle boot (55% of its images right), the worst T-shirt/top (18%)" in confusion
+    assert "grid of 10 × 10 cells, each printed with its value" in confusion  # a table in colours, not pixels
+    counts = torch.diag(torch.full((10,), 40)) + torch.nn.functional.one_hot(torch.tensor(6), 10) * 30
+    assert "Shirt is the most over-called class: predicted 340 times for 70 images" in plots.describe(
+        plots.plot_confusion_matrix(counts)
+    )  # every class: 40 right, 30 called Shirt; so 70 images each, and Shirt called 9 × 30 + 70 times
+    close = torch.zeros(10)
+    close[[7, 9]] = torch.tensor([0.51, 0.49])  # predicted Sneaker, true Ankle boot
+    drawn = plots.plot_probabilities(torch.rand(28, 28), close, label=9, title="Image 5, predicted")
+    probs_text = plots.describe(drawn)
+    assert probs_text.startswith("Image 5, predicted: Sneaker (51%), wrong. An image of an Ankle boot")
+    assert "The true class, Ankle boot, gets 49%, the second highest; the other 8 classes are all near 0" in probs_text
+    spread = torch.tensor([0.093, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.107, 0.1, 0.1])  # an untrained net's output
+    even = plots.describe(plots.plot_probabilities(torch.rand(28, 28), spread, label=0))
+    assert "all ten bars lie between 9% and 11%, nearly equal" in even
     maps = torch.zeros(3, 4, 4)
     maps[1, 0, 0], maps[2] = 5.0, 1.0
     text = plots.describe(plots.show_feature_maps(maps))
