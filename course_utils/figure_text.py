@@ -160,8 +160,10 @@ def _lines(ax: Axes) -> list[str]:
     labelled = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     described = []
     for line in labelled[:MAX_LINES]:
-        ys = _finite(line.get_ydata())
-        if len(ys) > 1:
+        ys, xs = _finite(line.get_ydata()), _finite(line.get_xdata())
+        if len(xs) > 1 and min(xs) == max(xs):  # a vertical line (axvline): where it stands, not its y range
+            described.append(f"{_quoted(line.get_label())}, a vertical line at x = {_num(xs[0])}")
+        elif len(ys) > 1:
             described.append(
                 f"{_quoted(line.get_label())} ({len(ys)} points) from {_num(ys[0])} to {_num(ys[-1])}, "
                 f"lowest {_num(min(ys))}, highest {_num(max(ys))}"

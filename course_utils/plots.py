@@ -158,8 +158,11 @@ def _trend(name: str, values: Sequence[float], xs: Sequence[float] | Sequence[st
     return text
 
 
-def _gaps(curves: dict[str, list[float]]) -> list[str]:
-    """At the last point, each training curve against the validation or test curve of the same quantity."""
+def _gaps(curves: dict[str, list[float]], unit: str = "") -> list[str]:
+    """At the last point, each training curve against the validation or test curve of the same quantity.
+
+    ``unit``: what a difference is counted in, said after it (" points" for curves in percent).
+    """
     split_words = ("validation", "val", "test")
     found = []
     for name, values in curves.items():
@@ -176,7 +179,7 @@ def _gaps(curves: dict[str, list[float]]) -> list[str]:
             ):
                 gap = other_values[-1] - values[-1]
                 where = "above" if gap > 0 else "below"
-                found.append(f'at the end "{other}" lies {spoken(abs(gap))} {where} "{name}"')
+                found.append(f'at the end "{other}" lies {spoken(abs(gap))}{unit} {where} "{name}"')
     return found
 
 
@@ -473,7 +476,7 @@ def plot_curves(
 
     shown = list(series.items())[:MAX_TRENDS]
     trends = [_trend(name, values, positions(len(values)), xlabel) for name, values in shown]
-    said = trends + _gaps(series)
+    said = trends + _gaps(series, " points" if "%" in ylabel else "")
     if said:
         summary += ". " + "; ".join(said)
     return record(fig, summary, notice)

@@ -3,6 +3,7 @@
 import os
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -258,6 +259,12 @@ def test_what_to_notice_is_computed_from_the_data_by_each_drawing_function():
     assert '"train loss" falls from 2.3 to 0.4;' in curves
     assert '"val loss" falls from 2.3 to 0.8, lowest at epoch 3 (0.7)' in curves
     assert 'at the end "val loss" lies 0.4 above "train loss"' in curves
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4], label="data")
+    ax.axvline(0, label="no effect")
+    assert '"no effect", a vertical line at x = 0' in plots.describe(fig)  # not "from 0 to 1" (axes coordinates)
+    percent = plots.describe(plots.plot_curves({"train acc": [80, 95], "val acc": [79, 91]}, ylabel="accuracy (%)"))
+    assert 'at the end "val acc" lies 4 points below "train acc"' in percent  # a difference of percentages: points
     # a peak that reads the same as the last point is not said twice ("rises to 90.8, highest at ... (90.8)")
     flat_top = plots.describe(plots.plot_curves({"val acc": [85.9, 90.0, 90.81, 90.79]}))
     assert '"val acc" rises from 85.9 to 90.8.' in flat_top
