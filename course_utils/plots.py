@@ -638,5 +638,6 @@ def plot_probabilities(
         summary += f"; all ten bars lie between {p.min():.0%} and {p.max():.0%}, nearly equal"
     else:
         rest, others = 1 - float(p[list(named)].sum()), len(CLASSES) - len(named)
-        summary += f"; the other {others} classes " + (f"share {rest:.0%}" if rest >= 0.005 else "are all near 0")
+        share = f"{rest:.0%}" if rest >= 0.095 else f"{rest:.1%}"  # 67% + 33% + "1%" would not add up: 0.6%
+        summary += f"; the other {others} classes " + (f"share {share}" if rest >= 0.0005 else "are all near 0")
     return record(fig, summary, notice)

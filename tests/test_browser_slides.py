@@ -82,15 +82,20 @@ def test_a_question_appears_one_step_before_the_cell_that_answers_it(page, decks
     open_deck(page, decks, "05_training_loop")
     where = page.evaluate("""() => {
       const q = Array.from(document.querySelectorAll('.fragment'))
-        .find(f => f.innerText.trim().startsWith('Predict first:'));
+        .find(f => f.textContent.trim().startsWith('Predict first:'));
       const slide = q.closest('section');
       const at = Reveal.getIndices(slide);
       return {h: at.h, v: at.v || 0, index: Array.from(slide.querySelectorAll('.fragment')).indexOf(q)};
     }""")
+    # no transitions, and wait until the question's slide is the current one: the steps below count its fragments.
+    # textContent, not innerText: innerText leaves out a fragment not shown yet (visibility: hidden)
+    page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
     page.evaluate("([h, v]) => Reveal.slide(h, v, -1)", [where["h"], where["v"]])
+    at_question = "([h, v]) => { const i = Reveal.getIndices(); return i.h === h && (i.v || 0) === v; }"
+    page.wait_for_function(at_question, arg=[where["h"], where["v"]])
     state = """() => {
       const frags = Array.from(Reveal.getCurrentSlide().querySelectorAll('.fragment'));
-      const q = frags.find(f => f.innerText.trim().startsWith('Predict first:'));
+      const q = frags.find(f => f.textContent.trim().startsWith('Predict first:'));
       const after = frags[frags.indexOf(q) + 1];
       const next = after || null;
       return {question: q.classList.contains('visible'), answer: next ? next.classList.contains('visible') : null,

@@ -294,6 +294,10 @@ def test_what_to_notice_is_computed_from_the_data_by_each_drawing_function():
     probs_text = plots.describe(drawn)
     assert probs_text.startswith("Image 5, predicted: Sneaker (51%), wrong. An image of an Ankle boot")
     assert "The true class, Ankle boot, gets 49%, the second highest; the other 8 classes are all near 0" in probs_text
+    small_rest = torch.full((10,), 0.0075)
+    small_rest[[7, 9]] = torch.tensor([0.67, 0.27])  # 67% + 27% + 8 × 0.75% = 100%
+    said = plots.describe(plots.plot_probabilities(torch.rand(28, 28), small_rest, label=9))
+    assert "the other 8 classes share 6.0%" in said  # tenths below 10%: the three parts add up when read aloud
     spread = torch.tensor([0.093, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.107, 0.1, 0.1])  # an untrained net's output
     even = plots.describe(plots.plot_probabilities(torch.rand(28, 28), spread, label=0))
     assert "all ten bars lie between 9% and 11%, nearly equal" in even
