@@ -126,10 +126,15 @@ def _axis(ax: Axes, which: str) -> str:
         low, high = sorted(ax.dataLim.intervalx if which == "x" else ax.dataLim.intervaly)
     else:
         low, high = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
-    words = [t.get_text() for t in axis.get_ticklabels() if t.get_text() and not _is_number(t.get_text())]
+    words = _tick_words(axis)
     scale = " (log scale)" if axis.get_scale() == "log" and "log" not in label.lower() else ""
     where = f"categories {'; '.join(words)}" if words else f"from {_num(low)} to {_num(high)}"
     return f"{which}: {_quoted(label) if label else 'unlabelled'}{scale}, {where}"
+
+
+def _tick_words(axis: Any) -> list[str]:
+    """An axis's tick labels that are words (class names, layer names), not numbers."""
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text() and not _is_number(t.get_text())]
 
 
 def _is_number(text: str) -> bool:
@@ -223,11 +228,7 @@ def _kind(ax: Axes) -> str:
 
 def _labelled_grid(ax: Axes, rows: int, columns: int) -> bool:
     """Whether an image is a table of named rows and columns (a confusion matrix): a word on every row and column."""
-
-    def words(axis: Any) -> list[str]:
-        return [t.get_text() for t in axis.get_ticklabels() if t.get_text() and not _is_number(t.get_text())]
-
-    return ax.axison and len(words(ax.yaxis)) == rows and len(words(ax.xaxis)) == columns
+    return ax.axison and len(_tick_words(ax.yaxis)) == rows and len(_tick_words(ax.xaxis)) == columns
 
 
 def _image_panels(panels: list[Axes]) -> str:
