@@ -5,8 +5,10 @@ starts ``jupyter lab`` there, on 127.0.0.1 with a random free port and a random 
 quick mode (``COURSE_QUICK=1`` in the server's environment, so the kernels inherit it), with its own
 runtime, config, settings and workspace folders, and drives ``/usr/bin/chromium`` through Playwright's
 Python package (no browser download). In a notebook it clears the stored outputs, runs every cell
-with JupyterLab's own command ``notebook:run-all-cells``, waits for the kernel to be idle with every
-code cell numbered, and asserts that no cell shows an error. In notebook 02 it also checks that the
+with JupyterLab's own command ``notebook:run-all-cells``, waits for that command to finish with every
+code cell numbered, asserts that no cell shows an error, and that the kernel still answers a request. A
+run that does not finish fails with where it stands: the kernel's state, the cells not yet numbered, the
+page's console errors and the server's log. In notebook 02 it also checks that the
 feature-map explorer renders its controls and that changing its layer redraws its figure.
 Screenshots go to ``_build/screenshots/``.
 
@@ -52,6 +54,7 @@ LAYER_DESCRIPTION = "layer"
 SERVER_START_S = 90
 RUN_ALL_S = 240  # the whole notebook, quick mode, on a loaded 2-core machine
 REDRAW_S = 60
+ANSWER_S = 60  # a kernel that has finished its run answers a silent request within this
 
 # JupyterLab settings for a quiet, deterministic page: every cell attached to the DOM (no windowing,
 # so an error in an off-screen cell is still visible), no news or update checks, no extension manager
@@ -199,17 +202,35 @@ JS_STATE = f"""(path) => {{
   }});
   return {{
     status: kernel ? kernel.status : 'no kernel',
+    connection: kernel ? kernel.connectionStatus : 'no kernel',
     runAll: window.__courseRunAll,
     counts: code.map(c => c.model.executionCount),
     empty: code.map(c => c.model.sharedModel.getSource().trim() === ''),
+    prompts: code.map(c => (c.node.querySelector('.jp-InputPrompt') || {{textContent: ''}}).textContent.trim()),
     errors: errors,
   }};
 }}"""
 
+# Finished: the run-all command's promise has settled (it does once every cell's execute_reply has come back)
+# and every code cell is numbered; or a cell raised, or the kernel died. The kernel's status in the page is
+# not part of it: JupyterLab before 4.5 mixes into it the busy/idle messages of the kernel's control channel
+# (the debugger's requests, jupyterlab#10701 and #14578), so on the oldest JupyterLab it can read "busy" after
+# the run has ended. Whether the kernel still answers is asked of the kernel itself (JS_ANSWERS).
 JS_FINISHED = f"""(path) => {{
   const s = ({JS_STATE})(path);
   if (s.status === 'dead' || s.errors.length) return true;
-  return s.status === 'idle' && s.runAll !== 'running' && s.counts.every((n, i) => n !== null || s.empty[i]);
+  return s.runAll !== 'running' && s.counts.every((n, i) => n !== null || s.empty[i]);
+}}"""
+
+# The kernel answers: a silent request (no execution count, no history) comes back "ok" within the time given
+JS_ANSWERS = f"""async ([path, ms]) => {{
+  const w = ({JS_FIND})(path);
+  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+  if (!kernel) return 'no kernel';
+  const reply = kernel.requestExecute({{code: 'pass', silent: true, store_history: false}}).done
+    .then(msg => msg.content.status, err => 'failed: ' + err);
+  const late = new Promise(resolve => setTimeout(() => resolve('no answer within ' + ms / 1000 + ' s'), ms));
+  return Promise.race([reply, late]);
 }}"""
 
 # Error outputs on the page. JupyterLab 4 renders an error output exactly like a stderr stream (both are
@@ -221,6 +242,20 @@ JS_SHOWN_ERRORS = f"""() => Array.from(document.querySelectorAll('{STDERR_SELECT
   .map(e => e.innerText)
   .filter(t => /Traceback \\(most recent call last\\)|Cell In\\[\\d+\\], line \\d+/.test(t))
   .map(t => t.slice(0, 300))"""
+
+
+def unfinished(page, notebook: str) -> str:
+    """Where a run-all stands, in words: the kernel's state, and each code cell not yet numbered, with its prompt."""
+    state = page.evaluate(JS_STATE, notebook)
+    waiting = [
+        f"code cell {i} (prompt {prompt!r})"
+        for i, (count, empty, prompt) in enumerate(zip(state["counts"], state["empty"], state["prompts"]))
+        if count is None and not empty
+    ]
+    return (
+        f"kernel {state['status']} ({state['connection']}), run-all {state['runAll']!r}, "
+        f"{len(waiting)} of {len(state['counts'])} code cells unnumbered: {', '.join(waiting) or 'none'}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -253,12 +288,24 @@ def ran(lab, browser):
             pytest.skip(f"{notebook} does not exist yet (it is being written); this test targets it")
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
+        console: list[str] = []  # the page's errors and warnings, for a run-all that does not finish
+        page.on(
+            "console", lambda m: console.append(f"{m.type}: {m.text[:300]}") if m.type in ("error", "warning") else None
+        )
         page.goto(lab.url(notebook))
         page.wait_for_function(JS_READY, arg=notebook, timeout=SERVER_START_S * 1000, polling=500)
         cleared = page.evaluate(JS_RUN_ALL, notebook)
         assert all(n is None for n in cleared), f"clearing the outputs left execution counts {cleared}"
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # the package is there: browser ran
+
         try:
             page.wait_for_function(JS_FINISHED, arg=notebook, timeout=RUN_ALL_S * 1000, polling=500)
+        except PlaywrightTimeoutError:
+            pytest.fail(
+                f"{notebook}: run-all did not finish within {RUN_ALL_S} s: {unfinished(page, notebook)}\n"
+                f"the page's last console errors and warnings:\n" + "\n".join(console[-20:]) + "\n"
+                f"the server's log (the kernels write theirs there too):\n{lab.log()}"
+            )
         finally:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{Path(notebook).stem}_run_all.png"))
@@ -272,7 +319,8 @@ def ran(lab, browser):
 def test_run_all_cells_without_errors(ran, lab, notebook):
     page, state = ran(notebook)
     assert not state["errors"], f"{notebook}: cells raised in JupyterLab: {state['errors']}"
-    assert state["status"] == "idle", f"{notebook}: the kernel is {state['status']}\n{lab.log()}"
+    answer = page.evaluate(JS_ANSWERS, [notebook, ANSWER_S * 1000])
+    assert answer == "ok", f"{notebook}: after the run, the kernel ({state['status']}) answered {answer!r}\n{lab.log()}"
     numbered = [n for n, empty in zip(state["counts"], state["empty"]) if not empty]
     assert numbered == list(range(1, len(numbered) + 1)), f"{notebook}: execution counts {numbered}"
     shown = page.evaluate(JS_SHOWN_ERRORS)
