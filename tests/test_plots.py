@@ -183,8 +183,6 @@ def test_diagram_and_explorer_figures_are_described():
 
 
 def test_set_description_and_record_keep_no_attribute_on_the_figure():
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots()
     ax.plot([0, 1, 4], label="squares")
     ax.set(title="Squares", xlabel="n", ylabel="n²")
@@ -224,7 +222,6 @@ def test_the_formatter_puts_the_description_in_the_output_metadata_in_a_kernel()
     assert alts[1].startswith("Drawn with plt.") and 'Panel "Direct"' in alts[1]
     assert alts[2].startswith("Image img: 8 × 8 pixels") and alts[3] == alts[2]
     assert outputs[2][0].data["text/plain"] == alts[1]  # the text form of the figure is its description
-
 
 
 @pytest.mark.parametrize("server", [False, True], ids=["headless", "jupyter-server"])
@@ -345,8 +342,6 @@ def test_every_figure_of_the_notebooks_has_a_description(path):
 def test_descriptions_read_well_aloud():
     """What a listener hears: plurals, numbers in words, log axes without a 0, each histogram and colour bar by
     its name, a flat line called flat, no repeated "(log scale)"."""
-    import matplotlib.pyplot as plt
-
     grid = plots.describe(plots.show_images(torch.rand(3, 28, 28), [0, 1, 1]))
     assert "2 classes appear: T-shirt/top and Trouser" in grid and "classs" not in grid
     assert "1 class appears: Coat" in plots.describe(plots.show_images(torch.rand(2, 28, 28), [4, 4]))
