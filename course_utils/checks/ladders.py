@@ -226,7 +226,7 @@ DIAGNOSES: dict[str, Ladder] = {
         "`model.eval()`.",
     ),
     "gradients_tracked": (
-        "A test loop never calls `backward()`, so recording the computation for gradients only costs memory and time.",
+        "A test loop never calls `backward()`, so recording the computation for gradients costs memory, often time.",
         "Around the loop over the batches.",
         "`with torch.no_grad():` with the whole loop indented under it.",
     ),

@@ -184,8 +184,9 @@ def not_in_eval_mode(run: TestRun) -> str | None:
         return None
     return (
         "model.eval() was never called: the model stayed in training mode, where dropout drops "
-        "activations at random and batch normalisation uses each batch's statistics, so the "
-        "results would be noisy and wrong. Start test with `model.eval()`."
+        "activations at random and batch normalisation uses each batch's statistics, so a model "
+        "with either layer would give noisy or wrong results (LeNet has neither, but the habit makes "
+        "the loop right for every model). Start test with `model.eval()`."
     )
 
 
@@ -197,7 +198,8 @@ def gradients_tracked(run: TestRun) -> str | None:
     return (
         "the forward passes ran with gradient tracking on: wrap the loop in `with "
         "torch.no_grad():` (or `torch.inference_mode()`). A test loop only measures, so "
-        "recording the computation graph wastes memory and time."
+        "recording the computation graph keeps memory it never uses (the saved activations), "
+        "and can cost time."
     )
 
 
